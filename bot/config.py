@@ -1,0 +1,77 @@
+"""Configuration from environment variables (and a .env file when present)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.timeparse import parse_duration
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message names the variable in one line."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///whybot.db", alias="DATABASE_URL")
+    seller_window: timedelta = Field(default=timedelta(hours=48), alias="WHYBOT_SELLER_WINDOW")
+    log_level: str = Field(default="INFO", alias="WHYBOT_LOG_LEVEL")
+    telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_base_url: str | None = Field(default=None, alias="TELEGRAM_BASE_URL")
+    discord_bot_token: str | None = Field(default=None, alias="DISCORD_BOT_TOKEN")
+    discord_api_base_url: str | None = Field(default=None, alias="DISCORD_API_BASE_URL")
+
+    @field_validator("seller_window", mode="before")
+    @classmethod
+    def _window(cls, value: object) -> object:
+        if isinstance(value, str):
+            parsed = parse_duration(value)
+            if parsed is None or parsed <= timedelta(0):
+                raise ValueError("expected a duration like 48h, 2d or 1d12h")
+            return parsed
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if not value.startswith("sqlite://"):
+            raise ValueError("only sqlite:///path/to/file.db is supported (sqlite:///:memory: too)")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return upper
+
+    @field_validator("telegram_bot_token", "discord_bot_token", "telegram_base_url",
+                     "discord_api_base_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @property
+    def sqlite_path(self) -> str:
+        """The file path in DATABASE_URL (``:memory:`` for an in-memory database)."""
+        return self.database_url.removeprefix("sqlite:///").removeprefix("sqlite://") or ":memory:"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise :class:`ConfigError` naming the first wrong variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err.get("loc") else "configuration"
+        field = Settings.model_fields.get(name)
+        var = (field.alias if field and field.alias else name)
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(f"{var}: {msg}") from None
