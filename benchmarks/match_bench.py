@@ -1,0 +1,96 @@
+"""Accuracy per slice and speed of the /why matcher, beside a naive baseline.
+
+Run: python benchmarks/match_bench.py [--set tests/data/devset.yaml] [--errors]
+
+The baseline is RapidFuzz WRatio of the query against the card titles, answering the
+best title when it scores at least BASELINE_CUTOFF. Both run over the same queries in
+one process; speed is the median (and p95) of per-query wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge import Matcher, load_cards  # noqa: E402
+
+BASELINE_CUTOFF = 70.0
+SETS = [ROOT / "tests/data/devset.yaml", ROOT / "tests/data/holdout.yaml"]
+
+
+def slice_of(entry: dict) -> str:
+    if entry["card"] is None:
+        return "off-topic"
+    return "in-scope en" if entry["lang"] == "en" else "in-scope other"
+
+
+def evaluate(
+    name: str, answer: Callable[[str], str | None], queries: list[dict], show_errors: bool
+) -> None:
+    right: dict[str, int] = {}
+    total: dict[str, int] = {}
+    times: list[float] = []
+    for entry in queries:
+        t0 = time.perf_counter()
+        got = answer(entry["q"])
+        times.append(time.perf_counter() - t0)
+        sl = slice_of(entry)
+        total[sl] = total.get(sl, 0) + 1
+        if got == entry["card"]:
+            right[sl] = right.get(sl, 0) + 1
+        elif show_errors:
+            print(f"   miss [{sl}] {entry['q']!r}: want {entry['card']}, got {got}")
+    us = sorted(t * 1e6 for t in times)
+    parts = [
+        f"{sl} {right.get(sl, 0)}/{n} = {100 * right.get(sl, 0) / n:.1f}%"
+        for sl, n in sorted(total.items())
+    ]
+    print(
+        f"  {name:9} "
+        + " | ".join(parts)
+        + f" | median {statistics.median(us):.1f} us, p95 {us[int(len(us) * 0.95)]:.1f} us/query"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", action="append", type=Path, help="query set(s); default dev + holdout")
+    ap.add_argument("--errors", action="store_true", help="list every miss of the matcher")
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    cards = load_cards()
+    matcher = Matcher(cards)
+    load_ms = (time.perf_counter() - t0) * 1000
+    print(f"loaded {len(cards)} cards and built the matcher in {load_ms:.1f} ms")
+
+    titles = {c.id: c.title for c in cards.values()}
+
+    def baseline(q: str) -> str | None:
+        found = process.extractOne(q, titles, scorer=fuzz.WRatio, score_cutoff=BASELINE_CUTOFF)
+        return found[2] if found else None
+
+    def ours(q: str) -> str | None:
+        return matcher.match(q).card
+
+    for path in args.set or SETS:
+        queries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for q in queries[:50]:  # warm the typo cache the way a running bot would be
+            matcher.match(q["q"])
+        print(f"{path.name} ({len(queries)} queries)")
+        evaluate("whybot", ours, queries, args.errors)
+        evaluate("baseline", baseline, queries, False)
+
+
+if __name__ == "__main__":
+    main()

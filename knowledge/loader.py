@@ -1,0 +1,65 @@
+"""Loading and validating the card files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.card import Card
+
+CARDS_DIR = Path(__file__).with_name("cards")
+
+
+class CardError(Exception):
+    """A card file is broken. The message names the file and the field, in one line."""
+
+
+def _describe(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err.get("loc", ())) or "(card)"
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    more = len(exc.errors()) - 1
+    return f"{field}: {msg}" + (f" (and {more} more problem(s))" if more else "")
+
+
+def load_card(path: Path) -> Card:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CardError(f"{path.name}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise CardError(
+            f"{path.name}:{line} not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
+    if not isinstance(raw, dict):
+        raise CardError(f"{path.name}: expected a mapping of fields, got {type(raw).__name__}")
+    try:
+        card = Card.model_validate(raw)
+    except ValidationError as exc:
+        raise CardError(f"{path.name}: {_describe(exc)}") from None
+    if card.id != path.stem:
+        raise CardError(f"{path.name}: id: '{card.id}' must match the file name '{path.stem}'")
+    return card
+
+
+def load_cards(directory: Path | None = None) -> dict[str, Card]:
+    """Load every ``*.yaml`` card in ``directory`` (the packaged cards by default).
+
+    Raises :class:`CardError` for the first broken file or a broken cross-reference."""
+    directory = directory or CARDS_DIR
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise CardError(f"{directory}: no card files (*.yaml) found")
+    cards: dict[str, Card] = {}
+    for path in paths:
+        card = load_card(path)
+        cards[card.id] = card
+    for card in cards.values():
+        for rel in card.related:
+            if rel not in cards:
+                raise CardError(f"{card.id}.yaml: related: unknown card id '{rel}'")
+    return cards
