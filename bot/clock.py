@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -24,10 +25,8 @@ class SystemClock:
     async def wait(self, event: asyncio.Event, seconds: float | None) -> None:
         if seconds is not None and seconds <= 0:
             return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
 
 
 class ManualClock:
@@ -50,7 +49,10 @@ class ManualClock:
     async def wait(self, event: asyncio.Event, seconds: float | None) -> None:
         deadline = None if seconds is None else self._now + timedelta(seconds=seconds)
         while not event.is_set() and (deadline is None or self._now < deadline):
-            waiters = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(self._tick.wait())}
+            waiters = {
+                asyncio.ensure_future(event.wait()),
+                asyncio.ensure_future(self._tick.wait()),
+            }
             try:
                 await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             finally:

@@ -50,8 +50,13 @@ class Settings(BaseSettings):
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return upper
 
-    @field_validator("telegram_bot_token", "discord_bot_token", "telegram_base_url",
-                     "discord_api_base_url", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "discord_bot_token",
+        "telegram_base_url",
+        "discord_api_base_url",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -72,6 +77,6 @@ def load_settings(**overrides: object) -> Settings:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err.get("loc") else "configuration"
         field = Settings.model_fields.get(name)
-        var = (field.alias if field and field.alias else name)
+        var = field.alias if field and field.alias else name
         msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         raise ConfigError(f"{var}: {msg}") from None

@@ -8,10 +8,10 @@ All text in a reply is plain, unescaped text: escaping is the adapter's job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Platform(str, Enum):
+class Platform(StrEnum):
     CONSOLE = "console"
     TELEGRAM = "telegram"
     DISCORD = "discord"
@@ -49,7 +49,7 @@ class Section:
     numbered: bool = False
 
 
-class ReplyKind(str, Enum):
+class ReplyKind(StrEnum):
     CARD = "card"  # an answer card
     INFO = "info"  # help, lists, confirmations
     ERROR = "error"  # one-line usage or error message

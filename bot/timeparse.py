@@ -10,11 +10,28 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _UNIT_SECONDS = {
-    "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-    "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-    "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-    "d": 86400, "day": 86400, "days": 86400,
-    "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "wk": 604800,
+    "week": 604800,
+    "weeks": 604800,
 }
 _PART = re.compile(r"(\d{1,6})\s*([a-z]+)")
 _DURATION = re.compile(r"^(?:in\s+)?(?:\d{1,6}\s*[a-z]+\s*)+$")
@@ -35,7 +52,7 @@ def parse_duration(text: str) -> timedelta | None:
     total = 0
     pos = 0
     for m in _PART.finditer(t):
-        if t[pos:m.start()].strip():
+        if t[pos : m.start()].strip():
             return None
         unit = _UNIT_SECONDS.get(m.group(2))
         if unit is None:

@@ -33,21 +33,41 @@ class CommandSpec:
 ORDER = Option("order", "AliExpress order number (6-30 digits)")
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("why", "Explain an order status and what to do",
-                (Option("question", "Status from the app, or your question", required=False),),
-                personal=False),
-    CommandSpec("remind", "Remind me about an order",
-                (ORDER, Option("when", "e.g. 3d, 2h30m, tomorrow 9:00, 2026-12-05"),
-                 Option("note", "What to remind you of (max 200 chars)", required=False))),
-    CommandSpec("contacted", "I messaged the seller: nudge me if they stay silent",
-                (ORDER, Option("window", "How long to wait, e.g. 48h or 3d", required=False))),
+    CommandSpec(
+        "why",
+        "Explain an order status and what to do",
+        (Option("question", "Status from the app, or your question", required=False),),
+        personal=False,
+    ),
+    CommandSpec(
+        "remind",
+        "Remind me about an order",
+        (
+            ORDER,
+            Option("when", "e.g. 3d, 2h30m, tomorrow 9:00, 2026-12-05"),
+            Option("note", "What to remind you of (max 200 chars)", required=False),
+        ),
+    ),
+    CommandSpec(
+        "contacted",
+        "I messaged the seller: nudge me if they stay silent",
+        (ORDER, Option("window", "How long to wait, e.g. 48h or 3d", required=False)),
+    ),
     CommandSpec("replied", "The seller answered: cancel the nudge", (ORDER,)),
-    CommandSpec("protection", "When buyer protection ends: remind me 5 and 2 days before",
-                (ORDER, Option("ends", "Date or time left, e.g. 2026-12-20 or 15d"))),
+    CommandSpec(
+        "protection",
+        "When buyer protection ends: remind me 5 and 2 days before",
+        (ORDER, Option("ends", "Date or time left, e.g. 2026-12-20 or 15d")),
+    ),
     CommandSpec("reminders", "List my pending reminders"),
-    CommandSpec("cancel", "Cancel one of my reminders", (Option("id", "Reminder id from /reminders"),)),
-    CommandSpec("timezone", "Set my time zone",
-                (Option("zone", "IANA zone, e.g. Europe/Warsaw", required=False),)),
+    CommandSpec(
+        "cancel", "Cancel one of my reminders", (Option("id", "Reminder id from /reminders"),)
+    ),
+    CommandSpec(
+        "timezone",
+        "Set my time zone",
+        (Option("zone", "IANA zone, e.g. Europe/Warsaw", required=False),),
+    ),
     CommandSpec("forgetme", "Delete everything stored about me"),
     CommandSpec("help", "What I do and my commands", personal=False),
     CommandSpec("start", "Start here", personal=False),

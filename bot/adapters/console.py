@@ -1,0 +1,153 @@
+"""The console: one local user typing commands on stdin, replies on stdout.
+
+Works through a pipe as well as a terminal; at end of input it finishes (the app then
+stops and exits 0). Buttons show as numbers: type the number to press one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from typing import IO, TYPE_CHECKING
+
+from bot.model import Action, Platform, Reply, Request, UserRef
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core import Core
+
+USER_ID = "local"
+MAX_LINE = 64 * 1024
+PROMPT_HELP = "whybot console: type /help, /why <status>, or a button number. Ctrl-D quits."
+
+
+def render_text(reply: Reply) -> str:
+    """A reply as plain text (the console, logs and tests)."""
+    lines: list[str] = []
+    if reply.title:
+        lines.append(f"== {reply.title} ==")
+    if reply.text:
+        lines.append(reply.text)
+    for section in reply.sections:
+        if section.heading:
+            lines.append(f"{section.heading}:")
+        if section.text:
+            lines.append(f"  {section.text}")
+        for i, item in enumerate(section.items, 1):
+            lines.append(f"  {i}. {item}" if section.numbered else f"  - {item}")
+    for i, action in enumerate(reply.actions, 1):
+        lines.append(f"  [{i}] {action.label}")
+    if reply.footer:
+        lines.append(reply.footer)
+    return "\n".join(lines)
+
+
+def parse_command(line: str) -> tuple[str, str] | None:
+    """``/why foo`` -> ("why", "foo"); None when the line is not a command."""
+    line = line.strip()
+    if not line.startswith("/") or len(line) < 2:
+        return None
+    name, _, args = line[1:].partition(" ")
+    return name.split("@", 1)[0], args.strip()
+
+
+class ConsoleAdapter:
+    platform = Platform.CONSOLE.value
+
+    def __init__(
+        self,
+        core: Core,
+        settings: Settings | None = None,
+        stdin: IO[bytes] | None = None,
+        stdout: IO[str] | None = None,
+    ) -> None:
+        self.core = core
+        self.stdin = stdin or sys.stdin.buffer
+        self.stdout = stdout or sys.stdout
+        self.finished = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._buttons: tuple[Action, ...] = ()
+
+    async def start(self) -> None:
+        self._write(PROMPT_HELP)
+        self._task = asyncio.create_task(self._serve(), name="console")
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+
+    async def deliver(self, user: UserRef, reply: Reply) -> None:
+        self._show(reply)
+
+    def _write(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _show(self, reply: Reply) -> None:
+        if reply.actions:
+            self._buttons = reply.actions
+        self._write(render_text(reply))
+
+    async def _lines(self):  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=MAX_LINE * 2)
+        try:
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stdin)
+        except (ValueError, OSError):
+            # A regular file (python -m bot < commands.txt): reads never block, so a
+            # thread that reads it line by line is fine.
+            while line := await asyncio.to_thread(self.stdin.readline, MAX_LINE + 1):
+                yield line
+            return
+        while True:
+            try:
+                line = await reader.readuntil(b"\n")
+            except asyncio.IncompleteReadError as exc:
+                if exc.partial:
+                    yield exc.partial
+                return
+            except asyncio.LimitOverrunError:
+                await reader.readexactly(min(len(reader._buffer), MAX_LINE * 2))
+                yield b"\x00" * (MAX_LINE + 1)  # reported as too long below
+                continue
+            yield line
+
+    async def _serve(self) -> None:
+        try:
+            async for raw in self._lines():
+                await self._handle_line(raw)
+        finally:
+            self.finished.set()
+
+    async def _handle_line(self, raw: bytes) -> None:
+        if len(raw) > MAX_LINE:
+            self._write("That line is too long (at most 64 KB).")
+            return
+        line = raw.decode("utf-8", errors="replace").strip()
+        if not line:
+            return
+        request = self._request(line)
+        if request is None:
+            self._write("Commands start with /. Try /help or /why shipment cancelled.")
+            return
+        self._show(await self.core.handle(request))
+
+    def _request(self, line: str) -> Request | None:
+        base = {
+            "platform": self.platform,
+            "user_id": USER_ID,
+            "chat_id": USER_ID,
+            "is_private": True,
+        }
+        if line.isdecimal() and len(line) <= 2:
+            index = int(line) - 1
+            if 0 <= index < len(self._buttons):
+                return Request(**base, action=self._buttons[index])
+            return None
+        parsed = parse_command(line)
+        if parsed is None:
+            return None
+        return Request(**base, command=parsed[0], args=parsed[1])

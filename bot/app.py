@@ -1,0 +1,93 @@
+"""One asyncio process: the store, the core, the scheduler and every configured adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot.adapters.base import Adapter
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core import Core
+from bot.scheduler import ReminderScheduler
+from bot.storage.sqlite import SQLiteReminderStore
+from bot.timeparse import warm_up
+from knowledge import Matcher, default_matcher
+
+log = logging.getLogger(__name__)
+
+
+class WhyBot:
+    """Owns the shared pieces. Adapters are added before :meth:`start`."""
+
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, matcher: Matcher | None = None
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.store = SQLiteReminderStore(settings.sqlite_path)
+        self.core = Core(self.store, self.clock, settings, matcher or default_matcher())
+        self.scheduler = ReminderScheduler(
+            self.store, self.clock, self.core.render_reminder, self.core.delivery_failed
+        )
+        self.core.set_wake(self.scheduler.wake)
+        self.adapters: dict[str, Adapter] = {}
+        self._stop: asyncio.Event | None = None
+        self._started: list[Adapter] = []
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        if adapter.platform in self.adapters:
+            raise ValueError(f"two adapters for {adapter.platform}")
+        self.adapters[adapter.platform] = adapter
+
+    async def start(self) -> None:
+        await self.store.open()
+        await asyncio.to_thread(warm_up)  # dateparser's first load takes a moment
+        for adapter in self.adapters.values():
+            await adapter.start()
+            self._started.append(adapter)
+        # The scheduler starts once per process, after the adapters can deliver, and never
+        # from a platform's "ready" event (those fire again on every reconnect).
+        self.scheduler.set_adapters(self.adapters)
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        for adapter in reversed(self._started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform)
+        self._started.clear()
+        await self.store.close()
+
+    def request_stop(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+
+    async def run(self) -> None:
+        """Start, serve until SIGTERM/SIGINT or until an adapter finishes (the console at
+        end of input), then stop cleanly."""
+        self._stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            # not possible outside the main thread, or on Windows
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, self.request_stop)
+        try:
+            await self.start()
+            waits = [asyncio.ensure_future(self._stop.wait())]
+            for adapter in self.adapters.values():
+                finished = getattr(adapter, "finished", None)
+                if isinstance(finished, asyncio.Event):
+                    waits.append(asyncio.ensure_future(finished.wait()))
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for w in waits:
+                w.cancel()
+        finally:
+            await self.stop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)

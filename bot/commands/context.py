@@ -1,0 +1,108 @@
+"""What every command gets, and the argument checks they share."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.model import Reply, ReplyKind, Request
+from bot.storage.base import ReminderStore
+from knowledge import Matcher
+
+ORDER_RE = re.compile(r"^\d{6,30}$")
+MAX_NOTE = 200
+MAX_PENDING = 50
+MAX_ARGS = 1000
+"""Longer argument text is refused outright."""
+
+
+class UsageError(Exception):
+    """Bad input: the message is shown to the user as is, in one line."""
+
+
+@dataclass
+class CommandContext:
+    store: ReminderStore
+    clock: Clock
+    settings: Settings
+    matcher: Matcher
+    wake_scheduler: Callable[[], None]
+
+    async def zone(self, request: Request) -> ZoneInfo:
+        prefs = await self.store.get_prefs(request.platform, request.user_id)
+        try:
+            return ZoneInfo(prefs.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
+
+def error(text: str) -> Reply:
+    return Reply(text=text, kind=ReplyKind.ERROR, personal=True)
+
+
+def info(text: str, **kwargs: object) -> Reply:
+    kwargs.setdefault("personal", True)
+    return Reply(text=text, kind=ReplyKind.INFO, **kwargs)  # type: ignore[arg-type]
+
+
+def split_args(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    """Named arguments: from typed options (Discord) when given, else from the text.
+
+    From text, every name but the last takes one word and the last takes the rest."""
+    if request.options:
+        return {n: str(request.options.get(n, "") or "").strip() for n in names}
+    words = request.args.split()
+    out: dict[str, str] = {}
+    for i, name in enumerate(names):
+        if i == len(names) - 1:
+            out[name] = " ".join(words[i:])
+        else:
+            out[name] = words[i] if i < len(words) else ""
+    return out
+
+
+def check_text(text: str, what: str, limit: int) -> str:
+    """Refuse control characters and oversize text; return it trimmed."""
+    if len(text) > limit:
+        raise UsageError(f"The {what} is too long: {len(text)} characters, at most {limit}.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text):
+        raise UsageError(f"The {what} has control characters; please type plain text.")
+    return text.strip()
+
+
+def parse_order(raw: str, usage: str) -> str:
+    if not raw:
+        raise UsageError(f"Which order? Usage: {usage}")
+    cleaned = raw.strip().lstrip("#")
+    if not ORDER_RE.match(cleaned):
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise UsageError(
+            f"'{shown}' is not an AliExpress order number (6 to 30 digits). Usage: {usage}"
+        )
+    return cleaned
+
+
+def format_time(when: datetime, zone: ZoneInfo) -> str:
+    """``Sat 5 Dec 14:00 UTC``: short, in the user's zone."""
+    local = when.astimezone(zone)
+    name = "UTC" if zone.key == "UTC" else (local.tzname() or zone.key)
+    return f"{local:%a} {local.day} {local:%b %H:%M} {name}"
+
+
+def format_span(delta: timedelta) -> str:
+    """``3d 4h``, ``45m``, ``20s``: the two largest units."""
+    seconds = max(0, int(delta.total_seconds()))
+    parts: list[str] = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(parts) or "0s"

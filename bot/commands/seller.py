@@ -1,0 +1,133 @@
+"""/contacted, /replied and the nudge to open a dispute when the seller stays silent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.commands.catalog import BY_NAME
+from bot.commands.context import (
+    CommandContext,
+    UsageError,
+    error,
+    format_span,
+    format_time,
+    info,
+    parse_order,
+    split_args,
+)
+from bot.commands.reminders import dm_chat, ensure_room
+from bot.model import Action, Reply, ReplyKind, Request, Section
+from bot.storage.base import Kind, NewReminder, Reminder
+from bot.timeparse import parse_duration
+from knowledge import Matcher
+
+MAX_WINDOW = timedelta(days=30)
+MIN_WINDOW = timedelta(minutes=1)
+DISPUTE_CARD = "open-dispute"
+
+
+async def contacted(ctx: CommandContext, request: Request) -> Reply:
+    usage = BY_NAME["contacted"].usage + "  e.g. /contacted 8123456789012345 48h"
+    args = split_args(request, ("order", "window"))
+    order = parse_order(args["order"], usage)
+    window = ctx.settings.seller_window
+    if args["window"]:
+        parsed = parse_duration(args["window"])
+        if parsed is None:
+            shown = args["window"][:30]
+            raise UsageError(f"'{shown}' is not a duration like 48h, 2d or 1d12h. Usage: {usage}")
+        if not MIN_WINDOW <= parsed <= MAX_WINDOW:
+            raise UsageError("The window must be between 1 minute and 30 days.")
+        window = parsed
+    now = ctx.clock.now()
+    replaced = await ctx.store.cancel_for_order(
+        request.platform, request.user_id, order, Kind.NUDGE
+    )
+    if not replaced:
+        await ensure_room(ctx, request)
+    await ctx.store.add(
+        NewReminder(
+            request.platform,
+            request.user_id,
+            dm_chat(request),
+            Kind.NUDGE,
+            order,
+            now + window,
+            payload={"contacted_at": now.isoformat()},
+        )
+    )
+    ctx.wake_scheduler()
+    zone = await ctx.zone(request)
+    again = " (restarted the clock)" if replaced else ""
+    return info(
+        f"Noted{again}. If the seller hasn't answered by {format_time(now + window, zone)} "
+        f"({format_span(window)}), I'll tell you to open a dispute.",
+        footer=f"Seller answered? /replied {order}",
+    )
+
+
+async def replied(ctx: CommandContext, request: Request, order: str | None = None) -> Reply:
+    usage = BY_NAME["replied"].usage
+    if order is None:
+        order = parse_order(split_args(request, ("order",))["order"], usage)
+    cancelled = await ctx.store.cancel_for_order(
+        request.platform, request.user_id, order, Kind.NUDGE
+    )
+    if not cancelled:
+        return error(f"No seller nudge is pending for order {order}.")
+    ctx.wake_scheduler()
+    return info(f"Good news. I won't nudge you about order {order}.")
+
+
+async def disputed(ctx: CommandContext, request: Request, order: str) -> Reply:
+    await ctx.store.cancel_for_order(request.platform, request.user_id, order, Kind.NUDGE)
+    ctx.wake_scheduler()
+    return info(
+        f"Dispute opened for order {order}. The seller usually has about 5 days to respond; "
+        "answer any offer within 2 days, or escalate to AliExpress if you can't agree.",
+        footer=f"Want a check-in? /remind {order} 5d check the dispute",
+    )
+
+
+def render_nudge(
+    reminder: Reminder,
+    zone: ZoneInfo,
+    matcher: Matcher,
+    now: datetime,
+    protection_ends: datetime | None,
+    late_line: str,
+) -> Reply:
+    contacted_at = datetime.fromisoformat(
+        str(reminder.payload.get("contacted_at", reminder.created_at.isoformat()))
+    )
+    sections: list[Section] = []
+    card = matcher.cards.get(DISPUTE_CARD)
+    if card is not None:
+        sections.append(Section("How to open a dispute", items=card.steps, numbered=True))
+    if protection_ends is not None:
+        left = protection_ends - now
+        when = format_time(protection_ends, zone)
+        text = (
+            f"Buyer protection ends {when} (in {format_span(left)}). Open the dispute before then."
+            if left.total_seconds() > 0
+            else f"Buyer protection ended {when}; check the order page for what is still possible."
+        )
+        sections.append(Section("Deadline", text=text))
+    return Reply(
+        title="Time to open a dispute",
+        text=(
+            f"You contacted the seller about order {reminder.order_no} "
+            f"{format_span(now - contacted_at)} ago and got no answer. "
+            "Open a dispute now, before buyer protection runs out."
+        ),
+        sections=tuple(sections),
+        actions=(
+            Action("replied", (reminder.order_no,), "Seller replied"),
+            Action("snooze", (str(reminder.id),), "Snooze 1 day"),
+            Action("disputed", (reminder.order_no,), "Dispute opened"),
+        ),
+        kind=ReplyKind.REMINDER,
+        personal=True,
+        footer=late_line,
+    )

@@ -1,0 +1,162 @@
+"""The shared core: turns a platform-neutral request into a reply. Knows no platform."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bot.clock import Clock
+from bot.commands import account, protection, reminders, seller, why
+from bot.commands.catalog import BY_NAME, COMMANDS, CommandSpec
+from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error, format_time
+from bot.config import Settings
+from bot.model import Reply, ReplyKind, Request
+from bot.storage.base import Kind, Reminder, ReminderStore
+from knowledge import Matcher
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[CommandContext, Request], Awaitable[Reply]]
+
+HANDLERS: dict[str, Handler] = {
+    "why": why.why,
+    "remind": reminders.remind,
+    "contacted": seller.contacted,
+    "replied": seller.replied,
+    "protection": protection.protection,
+    "reminders": reminders.list_reminders,
+    "cancel": reminders.cancel,
+    "timezone": account.timezone,
+    "forgetme": account.forgetme,
+    "help": account.help_,
+    "start": account.help_,
+}
+assert set(HANDLERS) == set(BY_NAME), "every catalog command needs a handler"
+
+FAILED_NOTICE = (
+    "Heads-up: I could not deliver a reminder about order {order} by private "
+    "message. Let me message you (open a chat with me), then check /reminders."
+)
+
+
+class Core:
+    """``handle`` answers every request and never raises."""
+
+    def __init__(
+        self,
+        store: ReminderStore,
+        clock: Clock,
+        settings: Settings,
+        matcher: Matcher,
+        wake_scheduler: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.matcher = matcher
+        self.ctx = CommandContext(store, clock, settings, matcher, wake_scheduler)
+
+    @property
+    def commands(self) -> tuple[CommandSpec, ...]:
+        return COMMANDS
+
+    def set_wake(self, wake: Callable[[], None]) -> None:
+        self.ctx.wake_scheduler = wake
+
+    async def handle(self, request: Request) -> Reply:
+        try:
+            reply = await self._dispatch(request)
+        except UsageError as exc:
+            reply = error(str(exc))
+        except Exception:
+            log.exception(
+                "command %r failed (platform %s)",
+                request.command or request.action,
+                request.platform,
+            )
+            reply = error("Sorry, something went wrong on my side. Please try again.")
+        if reply.kind is not ReplyKind.ERROR:
+            reply = await self._with_notice(request, reply)
+        return reply
+
+    async def _dispatch(self, request: Request) -> Reply:
+        if request.action is not None:
+            return await self._action(request)
+        name = request.command.lower()
+        spec = BY_NAME.get(name)
+        if spec is None:
+            shown = name if len(name) <= 30 else name[:30] + "…"
+            return error(f"I don't know /{shown}. Send /help for my commands.")
+        if len(request.args) > MAX_ARGS * 2:
+            return error(f"That is too long. Usage: {spec.usage}")
+        reply = await HANDLERS[name](self.ctx, request)
+        if spec.personal and not reply.personal:
+            reply = replace(reply, personal=True)
+        return reply
+
+    async def _action(self, request: Request) -> Reply:
+        action = request.action
+        assert action is not None
+        args = action.args
+        if action.name == "card" and len(args) == 1:
+            return await why.show_card(self.ctx, request, args[0])
+        if action.name == "contacted_help":
+            return await why.contacted_help(self.ctx, request)
+        if action.name == "replied" and len(args) == 1:
+            return await seller.replied(self.ctx, request, args[0])
+        if action.name == "disputed" and len(args) == 1:
+            return await seller.disputed(self.ctx, request, args[0])
+        if action.name == "snooze" and len(args) == 1:
+            return await reminders.snooze(self.ctx, request, args[0])
+        if action.name == "forget_confirm":
+            return await account.forget_confirmed(self.ctx, request)
+        if action.name == "forget_keep":
+            return Reply(text="Kept. Nothing was deleted.", personal=True)
+        return error("This button has expired.")
+
+    async def _with_notice(self, request: Request, reply: Reply) -> Reply:
+        notice = await self.store.take_notice(request.platform, request.user_id)
+        if not notice:
+            return reply
+        footer = f"{notice}\n{reply.footer}" if reply.footer else notice
+        return replace(reply, footer=footer)
+
+    # for adapters
+
+    def suggest(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(card id, title) for a partly typed status, best first; all cards for ''."""
+        cards = self.matcher.cards
+        return [(cid, cards[cid].title) for cid, _ in self.matcher.suggest(text[:200], limit)]
+
+    def card_reply(self, card_id: str) -> Reply | None:
+        card = self.matcher.cards.get(card_id)
+        return why.render_card(card) if card else None
+
+    # for the scheduler
+
+    async def render_reminder(self, reminder: Reminder, late: bool) -> Reply:
+        zone = await self.ctx.zone(_owner(reminder))
+        now = self.clock.now()
+        late_line = ""
+        if late:
+            late_line = (
+                f"Sent late: this was due {format_time(reminder.due_at, zone)}, "
+                "while I was offline."
+            )
+        if reminder.kind is Kind.NUDGE:
+            ends = await self.store.get_protection(
+                reminder.platform, reminder.user_id, reminder.order_no
+            )
+            return seller.render_nudge(reminder, zone, self.matcher, now, ends, late_line)
+        if reminder.kind is Kind.PROTECTION:
+            return protection.render_due(reminder, zone, now, late_line)
+        return await reminders.render_due(reminder, zone, late_line)
+
+    async def delivery_failed(self, reminder: Reminder, reason: str) -> None:
+        await self.store.set_notice(
+            reminder.platform, reminder.user_id, FAILED_NOTICE.format(order=reminder.order_no)
+        )
+
+
+def _owner(reminder: Reminder) -> Request:
+    return Request(reminder.platform, reminder.user_id, reminder.chat_id or "", True)

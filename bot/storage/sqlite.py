@@ -1,0 +1,355 @@
+"""The SQLite backend (aiosqlite): WAL, versioned migrations, parameterised queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.storage.base import Kind, NewReminder, Reminder, Status, UserPrefs
+
+# Each entry moves the schema one version up; the version lives in PRAGMA user_version.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE reminders (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        platform    TEXT    NOT NULL,
+        user_id     TEXT    NOT NULL,
+        chat_id     TEXT,
+        kind        TEXT    NOT NULL,
+        order_no    TEXT    NOT NULL,
+        note        TEXT    NOT NULL DEFAULT '',
+        payload     TEXT    NOT NULL DEFAULT '{}',
+        due_at      INTEGER NOT NULL,  -- unix milliseconds, UTC
+        status      TEXT    NOT NULL DEFAULT 'pending',
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT    NOT NULL DEFAULT '',
+        created_at  INTEGER NOT NULL,
+        sent_at     INTEGER
+    );
+    CREATE INDEX reminders_due ON reminders (due_at) WHERE status = 'pending';
+    CREATE INDEX reminders_owner ON reminders (platform, user_id, status);
+    CREATE TABLE users (
+        platform    TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        timezone    TEXT NOT NULL DEFAULT 'UTC',
+        notice      TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (platform, user_id)
+    );
+    CREATE TABLE orders (
+        platform         TEXT NOT NULL,
+        user_id          TEXT NOT NULL,
+        order_no         TEXT NOT NULL,
+        protection_ends  INTEGER,
+        PRIMARY KEY (platform, user_id, order_no)
+    );
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    );
+    """,
+)
+
+
+def _ms(when: datetime) -> int:
+    if when.tzinfo is None:
+        raise ValueError("naive datetime: times are timezone-aware UTC inside the bot")
+    return int(when.timestamp() * 1000)
+
+
+def _dt(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+_COLUMNS = (
+    "id, platform, user_id, chat_id, kind, order_no, due_at, note, payload, status, "
+    "attempts, created_at"
+)
+
+
+def _reminder(row: aiosqlite.Row) -> Reminder:
+    return Reminder(
+        id=row[0],
+        platform=row[1],
+        user_id=row[2],
+        chat_id=row[3],
+        kind=Kind(row[4]),
+        order_no=row[5],
+        due_at=_dt(row[6]),
+        note=row[7],
+        payload=json.loads(row[8]),
+        status=Status(row[9]),
+        attempts=row[10],
+        created_at=_dt(row[11]),
+    )
+
+
+class SQLiteReminderStore:
+    """:class:`bot.storage.base.ReminderStore` on one SQLite file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db: aiosqlite.Connection | None = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path)
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=NORMAL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        await self._db.execute("PRAGMA busy_timeout=5000")
+        await self._migrate()
+
+    async def _migrate(self) -> None:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"database schema v{version} is newer than this whybot (v{len(MIGRATIONS)})"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    # reminders, for commands
+
+    async def add(self, reminder: NewReminder) -> Reminder:
+        now = datetime.now(UTC)
+        async with self.db.execute(
+            "INSERT INTO reminders (platform, user_id, chat_id, kind, order_no, note, payload,"
+            " due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + _COLUMNS,
+            (
+                reminder.platform,
+                reminder.user_id,
+                reminder.chat_id,
+                reminder.kind.value,
+                reminder.order_no,
+                reminder.note,
+                json.dumps(reminder.payload),
+                _ms(reminder.due_at),
+                _ms(now),
+            ),
+        ) as cur:
+            row = await cur.fetchone()
+        await self.db.commit()
+        assert row is not None
+        return _reminder(row)
+
+    async def count_pending(self, platform: str, user_id: str) -> int:
+        async with self.db.execute(
+            "SELECT count(*) FROM reminders WHERE platform = ? AND user_id = ?"
+            " AND status IN ('pending', 'claimed')",
+            (platform, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def list_pending(self, platform: str, user_id: str) -> list[Reminder]:
+        async with self.db.execute(
+            f"SELECT {_COLUMNS} FROM reminders WHERE platform = ? AND user_id = ?"
+            " AND status IN ('pending', 'claimed') ORDER BY due_at, id",
+            (platform, user_id),
+        ) as cur:
+            return [_reminder(r) for r in await cur.fetchall()]
+
+    async def get(self, platform: str, user_id: str, reminder_id: int) -> Reminder | None:
+        async with self.db.execute(
+            f"SELECT {_COLUMNS} FROM reminders WHERE id = ? AND platform = ? AND user_id = ?",
+            (reminder_id, platform, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return _reminder(row) if row else None
+
+    async def cancel(self, platform: str, user_id: str, reminder_id: int) -> bool:
+        cur = await self.db.execute(
+            "UPDATE reminders SET status = 'cancelled' WHERE id = ? AND platform = ?"
+            " AND user_id = ? AND status IN ('pending', 'claimed')",
+            (reminder_id, platform, user_id),
+        )
+        await self.db.commit()
+        return cur.rowcount > 0
+
+    async def cancel_for_order(self, platform: str, user_id: str, order_no: str, kind: Kind) -> int:
+        cur = await self.db.execute(
+            "UPDATE reminders SET status = 'cancelled' WHERE platform = ? AND user_id = ?"
+            " AND order_no = ? AND kind = ? AND status IN ('pending', 'claimed')",
+            (platform, user_id, order_no, kind.value),
+        )
+        await self.db.commit()
+        return cur.rowcount
+
+    async def snooze(
+        self, platform: str, user_id: str, reminder_id: int, due_at: datetime
+    ) -> Reminder | None:
+        async with self.db.execute(
+            "UPDATE reminders SET status = 'pending', due_at = ?, attempts = 0"
+            " WHERE id = ? AND platform = ? AND user_id = ?"
+            " AND status IN ('pending', 'claimed', 'sent') RETURNING " + _COLUMNS,
+            (_ms(due_at), reminder_id, platform, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        await self.db.commit()
+        return _reminder(row) if row else None
+
+    # reminders, for the scheduler
+
+    async def next_due(self, platforms: Collection[str]) -> datetime | None:
+        marks = ",".join("?" * len(platforms))
+        async with self.db.execute(
+            f"SELECT min(due_at) FROM reminders WHERE status = 'pending' AND platform IN ({marks})",
+            tuple(platforms),
+        ) as cur:
+            row = await cur.fetchone()
+        return _dt(row[0]) if row and row[0] is not None else None
+
+    async def claim_due(
+        self, now: datetime, limit: int, platforms: Collection[str]
+    ) -> list[Reminder]:
+        marks = ",".join("?" * len(platforms))
+        async with self.db.execute(
+            "UPDATE reminders SET status = 'claimed' WHERE id IN ("
+            " SELECT id FROM reminders WHERE status = 'pending' AND due_at <= ?"
+            f" AND platform IN ({marks}) ORDER BY due_at LIMIT ?) RETURNING " + _COLUMNS,
+            (_ms(now), *platforms, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        await self.db.commit()
+        return sorted((_reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
+
+    async def mark_sent(self, reminder_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE reminders SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'claimed'",
+            (_ms(now), reminder_id),
+        )
+        await self.db.commit()
+
+    async def retry_later(self, reminder_id: int, due_at: datetime, error: str) -> None:
+        await self.db.execute(
+            "UPDATE reminders SET status = 'pending', due_at = ?, attempts = attempts + 1,"
+            " last_error = ? WHERE id = ? AND status = 'claimed'",
+            (_ms(due_at), error[:500], reminder_id),
+        )
+        await self.db.commit()
+
+    async def mark_failed(self, reminder_id: int, error: str) -> None:
+        await self.db.execute(
+            "UPDATE reminders SET status = 'failed', attempts = attempts + 1, last_error = ?"
+            " WHERE id = ?",
+            (error[:500], reminder_id),
+        )
+        await self.db.commit()
+
+    async def release_claimed(self) -> int:
+        cur = await self.db.execute(
+            "UPDATE reminders SET status = 'pending' WHERE status = 'claimed'"
+        )
+        await self.db.commit()
+        return cur.rowcount
+
+    async def status_counts(self) -> dict[str, int]:
+        async with self.db.execute("SELECT status, count(*) FROM reminders GROUP BY status") as cur:
+            return {r[0]: r[1] for r in await cur.fetchall()}
+
+    # users
+
+    async def get_prefs(self, platform: str, user_id: str) -> UserPrefs:
+        async with self.db.execute(
+            "SELECT timezone, notice FROM users WHERE platform = ? AND user_id = ?",
+            (platform, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return UserPrefs(row[0], row[1]) if row else UserPrefs()
+
+    async def set_timezone(self, platform: str, user_id: str, zone: str) -> None:
+        await self.db.execute(
+            "INSERT INTO users (platform, user_id, timezone) VALUES (?, ?, ?)"
+            " ON CONFLICT (platform, user_id) DO UPDATE SET timezone = excluded.timezone",
+            (platform, user_id, zone),
+        )
+        await self.db.commit()
+
+    async def set_notice(self, platform: str, user_id: str, notice: str) -> None:
+        await self.db.execute(
+            "INSERT INTO users (platform, user_id, notice) VALUES (?, ?, ?)"
+            " ON CONFLICT (platform, user_id) DO UPDATE SET notice = excluded.notice",
+            (platform, user_id, notice),
+        )
+        await self.db.commit()
+
+    async def take_notice(self, platform: str, user_id: str) -> str:
+        prefs = await self.get_prefs(platform, user_id)
+        if prefs.notice:
+            await self.db.execute(
+                "UPDATE users SET notice = '' WHERE platform = ? AND user_id = ?",
+                (platform, user_id),
+            )
+            await self.db.commit()
+        return prefs.notice
+
+    async def set_protection(
+        self, platform: str, user_id: str, order_no: str, ends_at: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO orders (platform, user_id, order_no, protection_ends) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (platform, user_id, order_no)"
+            " DO UPDATE SET protection_ends = excluded.protection_ends",
+            (platform, user_id, order_no, _ms(ends_at)),
+        )
+        await self.db.commit()
+
+    async def get_protection(self, platform: str, user_id: str, order_no: str) -> datetime | None:
+        async with self.db.execute(
+            "SELECT protection_ends FROM orders"
+            " WHERE platform = ? AND user_id = ? AND order_no = ?",
+            (platform, user_id, order_no),
+        ) as cur:
+            row = await cur.fetchone()
+        return _dt(row[0]) if row and row[0] is not None else None
+
+    async def forget_user(self, platform: str, user_id: str) -> int:
+        total = 0
+        for table in ("reminders", "users", "orders"):
+            cur = await self.db.execute(
+                f"DELETE FROM {table} WHERE platform = ? AND user_id = ?",
+                (platform, user_id),
+            )
+            total += cur.rowcount
+        await self.db.commit()
+        return total
+
+    # adapter state
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        await self.db.commit()
