@@ -1,0 +1,118 @@
+"""Fixtures for core tests: a real WhyBot on a real SQLite file, a manual clock, and a
+recording adapter standing in for a chat platform (the model is errbot's test backend)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.base import PermanentDeliveryError, TemporaryDeliveryError
+from bot.adapters.console import parse_command
+from bot.app import WhyBot
+from bot.clock import ManualClock
+from bot.config import Settings, load_settings
+from bot.model import Action, Reply, Request, UserRef
+
+PLATFORM = "fake"
+
+
+@dataclass
+class RecordingAdapter:
+    """Records what the scheduler delivers; can be told to fail."""
+
+    platform: str = PLATFORM
+    sent: list[tuple[UserRef, Reply]] = field(default_factory=list)
+    fail_with: list[Exception] = field(default_factory=list)
+    started: int = 0
+
+    async def start(self) -> None:
+        self.started += 1
+
+    async def stop(self) -> None:
+        pass
+
+    async def deliver(self, user: UserRef, reply: Reply) -> None:
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        self.sent.append((user, reply))
+
+
+async def until(cond: Callable[[], bool], seconds: float = 3.0) -> None:
+    """Wait (real time, briefly) for background work such as a delivery to happen."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not cond():  # noqa: ASYNC110 (polls state the test cannot await)
+                await asyncio.sleep(0.005)
+    except TimeoutError:
+        raise AssertionError("condition not met in time") from None
+
+
+async def settle() -> None:
+    """Give background tasks a moment (real time) to do anything they would wrongly do."""
+    await asyncio.sleep(0.05)
+
+
+class Harness:
+    def __init__(self, bot: WhyBot, adapter: RecordingAdapter, clock: ManualClock) -> None:
+        self.bot = bot
+        self.adapter = adapter
+        self.clock = clock
+
+    async def ask(
+        self, line: str, user: str = "u1", private: bool = True, language: str | None = None
+    ) -> Reply:
+        parsed = parse_command(line)
+        assert parsed is not None, line
+        chat = user if private else "group-1"
+        return await self.bot.core.handle(
+            Request(
+                PLATFORM, user, chat, private, command=parsed[0], args=parsed[1], language=language
+            )
+        )
+
+    async def press(self, action: Action, user: str = "u1") -> Reply:
+        return await self.bot.core.handle(Request(PLATFORM, user, user, True, action=action))
+
+    async def advance(self, **kw: float) -> None:
+        from datetime import timedelta
+
+        await self.clock.advance(timedelta(**kw))
+
+    async def rows(self) -> list[tuple]:
+        async with self.bot.store.db.execute(
+            "SELECT id, platform, user_id, kind, order_no, note, status FROM reminders ORDER BY id"
+        ) as cur:
+            return list(await cur.fetchall())
+
+
+def make_settings(db: Path, **env: str) -> Settings:
+    return load_settings(_env_file=None, DATABASE_URL=f"sqlite:///{db}", **env)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "whybot.db"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def harness(db_path: Path, clock: ManualClock) -> AsyncIterator[Harness]:
+    bot = WhyBot(make_settings(db_path), clock=clock)
+    adapter = RecordingAdapter()
+    bot.add_adapter(adapter)
+    await bot.start()
+    try:
+        yield Harness(bot, adapter, clock)
+    finally:
+        await bot.stop()
+
+
+__all__ = ["PermanentDeliveryError", "TemporaryDeliveryError"]

@@ -1,0 +1,100 @@
+"""The console adapter through a real process: pipes, files, junk, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bot(
+    stdin: bytes | Path, tmp_path: Path, *args: str, **env: str
+) -> subprocess.CompletedProcess:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
+    }
+    environ.update(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "PYTHONPATH": str(ROOT), **env}
+    )
+    kwargs: dict = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin.open("rb")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        timeout=60,
+        check=False,
+        **kwargs,
+    )
+
+
+def test_piped_session_answers_each_line_and_exits_zero(tmp_path: Path) -> None:
+    lines = (
+        b"\n".join(
+            [
+                b"/why Payment being verified",
+                b"/remind 8123456789012345 2d check tracking",
+                b"/reminders",
+                b"/cancel 1",
+                b"/reminders",
+            ]
+        )
+        + b"\n"
+    )
+    proc = run_bot(lines, tmp_path, "--console")
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr
+    assert "== Payment being verified" in out
+    assert "OK, I'll remind you about order 8123456789012345" in out
+    assert "1: order 8123456789012345, reminder (check tracking)" in out
+    assert "Reminder 1 cancelled." in out
+    assert out.rstrip().endswith(
+        "You have no pending reminders. Add one: /remind <order> <when> [note]"
+    )
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_buttons_are_numbers(tmp_path: Path) -> None:
+    proc = run_bot(b"/forgetme\n1\n", tmp_path)  # no token configured: the console runs
+    out = proc.stdout.decode()
+    assert "[1] Delete my data" in out and "I had nothing stored about you." in out
+
+
+def test_reminders_survive_a_restart(tmp_path: Path) -> None:
+    run_bot(b"/remind 8123456789012345 3d keep me\n", tmp_path)
+    proc = run_bot(b"/reminders\n", tmp_path)
+    assert "keep me" in proc.stdout.decode()
+
+
+def test_input_from_a_file_and_junk(tmp_path: Path) -> None:
+    script = tmp_path / "commands.txt"
+    script.write_bytes(
+        b"\xff\xfe\x00junk\n" + b"/why " + b"A" * 100_000 + b"\n" + b"hello\n/why frozen order\n"
+    )
+    proc = run_bot(script, tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0
+    assert "That line is too long" in out
+    assert "Commands start with /." in out
+    assert "== Order frozen" in out
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_bad_configuration_is_one_line_naming_the_variable(tmp_path: Path) -> None:
+    proc = run_bot(b"", tmp_path, WHYBOT_SELLER_WINDOW="soon")
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 2
+    assert err.startswith("whybot: configuration error: WHYBOT_SELLER_WINDOW:")
+    assert len(err.splitlines()) == 1
+    proc = run_bot(b"", tmp_path, DATABASE_URL="postgres://x")
+    assert proc.returncode == 2 and "DATABASE_URL" in proc.stderr.decode()
+
+
+def test_seller_window_from_the_environment(tmp_path: Path) -> None:
+    proc = run_bot(b"/contacted 8123456789012345\n", tmp_path, WHYBOT_SELLER_WINDOW="3d")
+    assert "(3d)" in proc.stdout.decode()
