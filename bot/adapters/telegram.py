@@ -77,6 +77,7 @@ log = logging.getLogger(__name__)
 PLATFORM = Platform.TELEGRAM.value
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 MAX_TEXT = 4096  # Telegram's limit for one message, in UTF-16 code units after parsing
+MAX_BUTTONS = 100  # Telegram refuses larger inline keyboards
 META_LAST_UPDATE = "telegram:last_update_id"
 META_LAST_UPDATE_AT = "telegram:last_update_at"
 # Telegram keeps undelivered updates for 24 hours, and after a week without updates the next
@@ -175,7 +176,7 @@ def render_html(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
 def keyboard(reply_actions: Sequence[Action]) -> InlineKeyboardMarkup | None:
     """One button per row; callback data is :func:`bot.actions.encode` (survives restarts)."""
     rows: list[list[InlineKeyboardButton]] = []
-    for action in reply_actions:
+    for action in reply_actions[:MAX_BUTTONS]:
         try:
             data = actions.encode(action)
         except ValueError:

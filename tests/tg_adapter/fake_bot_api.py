@@ -482,6 +482,8 @@ class FakeBotAPI:
                                       "description": "Bad Request: invalid JSON"}, status=400)
         call = Call(method, params)
         self.calls.append(call)
+        await self._notify()
+        injected = False
         try:
             handler = getattr(self, f"_m_{method}", None)
             if handler is None:
@@ -493,12 +495,13 @@ class FakeBotAPI:
             if fault is None and chat_id is not None:
                 fault = self._take(self._chat_faults.get(chat_id, []))
             if fault is not None:
+                injected = True
                 raise TelegramAPIError(fault.status, fault.description,
                                        retry_after=fault.retry_after, raw_body=fault.raw_body)
             result = await handler(params)
         except TelegramAPIError as exc:
             call.status = exc.status
-            if exc.status == 400:
+            if exc.status == 400 and not injected:
                 self.rejected.append((method, exc.description))
             await self._notify()
             if exc.raw_body is not None:
@@ -607,6 +610,8 @@ class FakeBotAPI:
         if not isinstance(markup, dict) or not isinstance(markup.get("inline_keyboard"), list):
             raise TelegramAPIError(400, "Bad Request: can't parse reply keyboard markup JSON "
                                         "object")
+        if sum(len(r) for r in markup["inline_keyboard"] if isinstance(r, list)) > 100:
+            raise TelegramAPIError(400, "Bad Request: reply markup is too long")
         for row in markup["inline_keyboard"]:
             if not isinstance(row, list):
                 raise TelegramAPIError(400, "Bad Request: inline keyboard rows must be arrays")
