@@ -359,19 +359,25 @@ class DiscordAdapter:
                           options: dict[str, str | None]) -> None:
         values = {k: v.strip() for k, v in options.items() if v is not None and v.strip()}
         args = " ".join(values[o.name] for o in spec.options if o.name in values)
-        request = _request(interaction, command=spec.name, args=args, options=values)
+        action = None
+        question = values.get("question", "")
+        if spec.name == "why" and self.core.card_reply(question) is not None:
+            # A status picked from autocomplete arrives as its card id. Matching the id
+            # (or even the title) as free text can land on a neighbouring card, so ask
+            # for exactly that card, as its "card" button would.
+            action = Action("card", (question,))
+        request = _request(interaction, command=spec.name, args=args, options=values,
+                           action=action)
         await self._answer(interaction, request, personal=spec.personal)
 
     async def _suggest_statuses(self, interaction: discord.Interaction,
                                 current: str) -> list[app_commands.Choice[str]]:
-        choices = []
-        for card_id, title in self.core.suggest(current or "", limit=MAX_CHOICES):
-            # The chosen value arrives as the question: a title matches its own card
-            # (card ids do not always), so send the title when it fits.
-            value = title if title and len(title) <= MAX_CHOICE else card_id[:MAX_CHOICE]
-            choices.append(app_commands.Choice(name=_clip(title or card_id, MAX_CHOICE),
-                                               value=value))
-        return choices[:MAX_CHOICES]
+        # The user reads the title; the card id comes back as the question (see _on_command).
+        return [
+            app_commands.Choice(name=_clip(title or card_id, MAX_CHOICE), value=card_id)
+            for card_id, title in self.core.suggest(current or "", limit=MAX_CHOICES)
+            if len(card_id) <= MAX_CHOICE
+        ][:MAX_CHOICES]
 
     async def _sync_commands(self) -> None:
         """Upload the command list only when it differs from what was last synced."""

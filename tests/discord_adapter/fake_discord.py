@@ -87,6 +87,7 @@ class FakeDiscord:
         self.ready_guilds: list[dict[str, Any]] = []
         self.before_ready: list[dict[str, Any]] = []  # interactions sent ahead of READY
         self.identifies: list[dict[str, Any]] = []
+        self.resumes: list[dict[str, Any]] = []
         self.fail_next: list[tuple[Callable[[Call], bool], int, dict[str, Any]]] = []
         self._ids = itertools.count(1)
         self._dm_channels: dict[int, int] = {}  # channel id -> recipient id
@@ -182,6 +183,11 @@ class FakeDiscord:
             await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
         return sent
 
+    async def ask_to_reconnect(self) -> None:
+        """Send op 7 RECONNECT, as Discord does before moving a session elsewhere."""
+        for ws in list(self._sockets):
+            await ws.send_str(json.dumps({"op": 7, "d": None}))
+
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
@@ -197,6 +203,7 @@ class FakeDiscord:
                 elif op == 2:
                     await self._send_ready(ws, payload["d"])
                 elif op == 6:
+                    self.resumes.append(payload["d"])
                     await ws.send_str(json.dumps(
                         {"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}
                     ))

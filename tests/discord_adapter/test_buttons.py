@@ -59,3 +59,17 @@ async def test_buttons_work_after_a_restart(harness: Harness) -> None:
     assert card.message["embeds"][0]["title"]
     listed = await harness.ask("reminders", guild=False)
     assert f"order {ORDER}" in text_of(listed.message)
+
+
+async def test_sent_buttons_are_not_kept_in_memory(running: Harness) -> None:
+    """Presses are served by custom id, so discord.py's view store must stay empty
+    (a stored view per message would grow without bound over weeks of reminders)."""
+    await running.ask("why", {"question": "zzqx"})
+    await running.ask("forgetme", guild=False)
+    await running.ask("remind", {"order": ORDER, "when": "1h"})
+    await running.clock.advance(timedelta(hours=2))
+    dm = await running.fake.wait_call("POST", r"/channels/\d+/messages")
+    assert buttons_of(dm.json)
+    assert running.adapter is not None and running.adapter.client is not None
+    views = running.adapter.client._connection._view_store  # discord.py internals, read only
+    assert not views._views and not views._synced_message_views

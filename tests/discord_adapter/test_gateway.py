@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import discord
+from pathlib import Path
 
-from bot.adapters.discord import COMMANDS_HASH_KEY
+import discord
+import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+from discord.webhook.async_ import AsyncWebhookAdapter, async_context
+
+from bot.adapters.discord import COMMANDS_HASH_KEY, DiscordAdapter, _Rebase
+from bot.app import WhyBot
 from bot.commands.catalog import COMMANDS
+from bot.config import load_settings
 from tests.discord_adapter.conftest import Harness, text_of
-from tests.discord_adapter.fake_discord import APP_ID, slash
+from tests.discord_adapter.fake_discord import APP_ID, FakeDiscord, slash
 
 COMMANDS_PATH = rf"/applications/{APP_ID}/commands"
 
@@ -102,3 +111,50 @@ async def test_stop_is_clean_and_idempotent(harness: Harness) -> None:
     await adapter.stop()  # a second stop does nothing
     harness.bot = None
     await harness.fake.wait_for(lambda: harness.fake.connected == 0)
+
+
+async def test_gateway_reconnect_resumes_without_duplicating_anything(running: Harness) -> None:
+    fake = running.fake
+    await fake.ask_to_reconnect()
+    await fake.wait_for(lambda: len(fake.resumes) == 1 and fake.connected == 1)
+    assert fake.resumes[0]["session_id"] == "session-1"
+    assert len(fake.identifies) == 1
+
+    payload = slash("help")
+    call = await running.send(payload)
+    assert "whybot" in text_of(call.message)
+    await running.ask("reminders")  # later traffic flows, and the first was answered once
+    assert len(fake.find("POST", rf"/interactions/{payload['id']}/[^/]+/callback")) == 1
+    assert len(fake.find("PUT", COMMANDS_PATH)) == 1
+
+
+async def test_bad_token_fails_start_cleanly(fake: FakeDiscord, tmp_path: Path) -> None:
+    fake.fail("GET", "/users/@me", 401, {"message": "401: Unauthorized", "code": 0})
+    settings = load_settings(_env_file=None, DATABASE_URL=f"sqlite:///{tmp_path}/t.db",
+                             DISCORD_BOT_TOKEN="wrong", DISCORD_API_BASE_URL=fake.api_base)
+    adapter = DiscordAdapter(WhyBot(settings).core, settings)
+    with pytest.raises(discord.LoginFailure):
+        await adapter.start()
+    assert adapter.client is None
+    assert not fake.identifies
+    await adapter.stop()
+
+
+async def test_redirection_is_scoped_to_the_adapters_client(running: Harness) -> None:
+    # The class attributes every other discord.py client would use are untouched...
+    assert Route.BASE == "https://discord.com/api/v10"
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
+    assert type(async_context.get()) is AsyncWebhookAdapter
+    # ...while this adapter's client talks to the fake for REST, gateway and callbacks.
+    assert running.fake.identifies
+    assert (await running.ask("help")).json["type"] == 4
+
+
+def test_rebase_rewrites_only_discord_urls() -> None:
+    rebase = _Rebase("http://127.0.0.1:9/api/v10/")
+    assert rebase.rest(Route.BASE + "/users/@me") == "http://127.0.0.1:9/api/v10/users/@me"
+    assert rebase.rest("https://cdn.example/x") == "https://cdn.example/x"
+    rebase.gateway = yarl.URL("ws://127.0.0.1:9/gateway")
+    assert (rebase.websocket("wss://gateway.discord.gg/?v=10&encoding=json")
+            == "ws://127.0.0.1:9/gateway?v=10&encoding=json")
+    assert rebase.websocket("ws://127.0.0.1:9/resume?v=10") == "ws://127.0.0.1:9/resume?v=10"
