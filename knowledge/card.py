@@ -51,7 +51,9 @@ class Card(BaseModel):
     def _every_language(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         unknown = sorted(set(value) - set(LANGUAGES))
         if unknown:
-            raise ValueError(f"unknown language(s) {', '.join(unknown)}; use {', '.join(LANGUAGES)}")
+            raise ValueError(
+                f"unknown language(s) {', '.join(unknown)}; use {', '.join(LANGUAGES)}"
+            )
         missing = [lang for lang in LANGUAGES if not value.get(lang)]
         if missing:
             raise ValueError(f"needs at least one alias in: {', '.join(missing)}")

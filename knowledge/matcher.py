@@ -1,13 +1,16 @@
 """Maps free text to the card it is about, or to nothing when it is not sure.
 
-How it decides, in short: every alias, question and title of a card is a *phrase*.
-The query's words are folded (case, accents), typos are corrected against the words
-the cards use (RapidFuzz), words are cut to a prefix stem so that "cancelled",
-"canceled" and "cancellation" meet, and stop words are dropped. Each word a card uses
-weighs by how few cards use it (a word in every card says little). A card scores by
-its best phrase: how much of that phrase's weight the query covers, times how sure the
-typo corrections were. Below a threshold, or when no distinctive word matched at all,
-there is no answer.
+How it decides, in short: every alias, question and title of a card is a *phrase*. The
+words of phrases and queries are folded (case, accents) and read as *keys* through the
+lexicon (lexicon.yaml, see :mod:`knowledge.lexicon`): words that mean the same thing in
+any of the seven languages become one concept ("shop", "vendedor", "Händler" are all
+``#seller``; "verified", "under review", "geprüft" are ``#verify``), German compounds are
+split, API codes stay whole, other words are cut to a 5-letter stem. Unknown words are
+corrected as typos of the words the cards use (RapidFuzz). Each key weighs by how few
+cards use it. A card scores by its best phrase: how much of that phrase's weight the
+query covers (a near concept, "closed" for "cancelled", counts at a discount), times how
+sure the typo corrections were, times how much of the query the card explains at all.
+Below a threshold, or when no distinctive key matched, there is no answer.
 """
 
 from __future__ import annotations
@@ -16,31 +19,39 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from knowledge.card import Card
-from knowledge.text import fold, stem, tokens
+from knowledge.lexicon import LEXICON, Lexicon
+from knowledge.text import MAX_QUERY_CHARS, fold, is_code, tokens
 
-LEXICON = Path(__file__).with_name("lexicon.yaml")
+__all__ = ["LEXICON", "Alternative", "Lexicon", "Match", "Matcher"]
 
 ACCEPT = 65.0
 """A card is answered only at or above this score (0-100)."""
 ALTERNATIVE = 45.0
 """Other cards at or above this score are offered as alternatives."""
 MIN_EVIDENCE = 1.2
-"""At least this much matched word weight is needed: one rare word, or two common ones."""
+"""At least this much matched key weight is needed: one rare key, or two common ones."""
 TYPO_CUTOFF = 82.0
 """How alike (fuzz.ratio) an unknown word must be to a card word to count as a typo of it."""
 MIN_TYPO_LEN = 4
 UNKNOWN_WEIGHT = 0.3
-"""What a word no card uses weighs in the query's total (a card word weighs 0.4 to 2.6)."""
-QUERY_COVER_SHARE = 0.25
-"""How much of the score depends on explaining the whole query rather than the phrase."""
-LONE_WORD_MAX_CONTENT = 2
-"""A one-word phrase answers a text without order context only if it has this few words."""
+"""What a word no card uses weighs in the query's total (a card key weighs 0.4 to 2.6)."""
+PHRASE_QUERY_SHARE = 0.15
+"""How much of the score depends on the best phrase explaining the whole query..."""
+CARD_QUERY_SHARE = 0.2
+"""...and how much on the card (all its phrases together) explaining it."""
+COVER_POWER = 2.0
+"""A phrase that is only partly covered loses more than its missing share."""
+NEAR_CREDIT = 0.75
+"""How much a near concept counts for the one a phrase has ("closed" for "cancelled")."""
+LONE_WORD_MAX_CONTENT = 1
+"""A one-key phrase answers a text without order context only if it has this few words
+(the lexicon's context words: "frozen" answers "order frozen" but not "frozen pizza")."""
+SUGGEST_MIN = 50.0
+"""Cards below this score are not suggested."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +78,7 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class _Query:
-    stems: dict[str, float]
+    keys: dict[str, float]
     unknown: int
     context: bool
 
@@ -75,32 +86,10 @@ class _Query:
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     card: str
-    stems: frozenset[str]
+    keys: frozenset[str]
     weight: float
-
-
-class Lexicon:
-    def __init__(
-        self,
-        stopwords: frozenset[str],
-        synonyms: dict[str, str],
-        context: frozenset[str] = frozenset(),
-    ) -> None:
-        self.stopwords = stopwords
-        self.synonyms = synonyms
-        self.context = context
-        self.context_stems = frozenset(stem(synonyms.get(w, w)) for w in context)
-
-    @classmethod
-    def load(cls, path: Path = LEXICON) -> Lexicon:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        stop = frozenset(fold(w) for words in raw.get("stopwords", {}).values() for w in words)
-        syn: dict[str, str] = {}
-        for head, forms in (raw.get("synonyms") or {}).items():
-            for form in forms:
-                syn[fold(form)] = fold(head)
-        context = frozenset(fold(w) for words in raw.get("context", {}).values() for w in words)
-        return cls(stop, syn, context)
+    lone: bool
+    """One key that is not an API code: it needs order context in a longer text."""
 
 
 class Matcher:
@@ -109,122 +98,167 @@ class Matcher:
     def __init__(self, cards: dict[str, Card], lexicon: Lexicon | None = None) -> None:
         self.cards = cards
         self.lexicon = lexicon or Lexicon.load()
-        phrases: list[tuple[str, list[str]]] = []
+        lex = self.lexicon
+        phrases: list[tuple[str, list[str], frozenset[str]]] = []
         for card in cards.values():
             texts = [card.title, *card.questions]
             for forms in card.aliases.values():
                 texts.extend(forms)
             for text in texts:
-                words = [w for w in tokens(text) if w not in self.lexicon.stopwords]
-                if words:
-                    phrases.append((card.id, words))
-        self.vocabulary: tuple[str, ...] = tuple(sorted({w for _, ws in phrases for w in ws}))
-        self._known = frozenset(self.vocabulary)
+                words = [w for w in tokens(text) if w not in lex.stopwords]
+                keys = frozenset(k for w in words for k in lex.resolve(w))
+                if keys:
+                    phrases.append((card.id, words, keys))
+        # Typos are corrected towards the words the cards use and the lexicon's words.
+        vocab = {w for _, ws, _ in phrases for w in ws} | set(lex.exact)
+        self.vocabulary: tuple[str, ...] = tuple(sorted(vocab))
+        # Typos rarely hit the first letter: looking only at words that start the same
+        # keeps a correction to a few microseconds.
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for w in self.vocabulary:
+            by_initial[w[0]].append(w)
+        self._by_initial = {c: tuple(ws) for c, ws in by_initial.items()}
         cards_using: dict[str, set[str]] = defaultdict(set)
-        for card_id, words in phrases:
-            for w in words:
-                cards_using[self._stem(w)].add(card_id)
+        for card_id, _, keys in phrases:
+            for k in keys:
+                cards_using[k].add(card_id)
         n = len(cards)
         self.weights: dict[str, float] = {
-            s: math.log(1 + n / len(ids)) for s, ids in cards_using.items()
+            k: math.log(1 + n / len(ids)) for k, ids in cards_using.items()
         }
-        self._phrases: dict[str, list[_Phrase]] = defaultdict(list)
+        self._card_keys: dict[str, frozenset[str]] = {
+            cid: frozenset(k for k, ids in cards_using.items() if cid in ids) for cid in cards
+        }
+        # The phrase index: for each key, the phrases that have it (by position in
+        # self._phrases), and the phrases that have a near concept of it.
+        self._phrases: list[_Phrase] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        near_postings: dict[str, list[tuple[int, str]]] = defaultdict(list)
         seen: set[tuple[str, frozenset[str]]] = set()
-        for card_id, words in phrases:
-            stems = frozenset(self._stem(w) for w in words)
-            if (card_id, stems) in seen:
+        for card_id, _, keys in phrases:
+            if (card_id, keys) in seen:
                 continue
-            seen.add((card_id, stems))
-            entry = _Phrase(card_id, stems, sum(self.weights[s] for s in stems))
-            for s in stems:
-                self._phrases[s].append(entry)
+            seen.add((card_id, keys))
+            lone = len(keys) == 1 and not is_code(next(iter(keys)))
+            index = len(self._phrases)
+            self._phrases.append(_Phrase(card_id, keys, sum(self.weights[k] for k in keys), lone))
+            for k in keys:
+                postings[k].append(index)
+                for other in lex.near.get(k, ()):
+                    near_postings[other].append((index, k))
+        self._postings = {k: tuple(v) for k, v in postings.items()}
+        self._near_postings = {k: tuple(v) for k, v in near_postings.items()}
         self._titles = {cid: fold(c.title) for cid, c in cards.items()}
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
-    def _stem(self, word: str) -> str:
-        return stem(self.lexicon.synonyms.get(word, word))
+    # -- reading the query -------------------------------------------------------------
 
-    def _correct_uncached(self, word: str) -> tuple[str, float] | None:
-        """The card word an unknown word is a typo of, with how sure (0-1)."""
-        if len(word) < MIN_TYPO_LEN:
+    def _correct_uncached(self, word: str) -> tuple[tuple[str, ...], float] | None:
+        """The keys of the card word an unknown word is a typo of, with how sure (0-1)."""
+        if len(word) < MIN_TYPO_LEN or len(word) > 40:
             return None
         found = process.extractOne(
-            word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
+            word, self._by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
         )
         if found is None:
             return None
-        return found[0], found[1] / 100.0
+        keys = tuple(k for k in self.lexicon.resolve(found[0]) if k in self.weights)
+        if not keys:
+            return None
+        return keys, found[1] / 100.0
 
     def _read_query(self, text: str) -> _Query:
-        """The query's stems with how sure each is (1.0 for a known word, less for a
-        corrected typo), and what else it says."""
-        stems: dict[str, float] = {}
+        """The query's keys with how sure each is (1.0 for a known word, less for a
+        corrected typo), how many words no card uses, and whether it is about an order."""
+        lex = self.lexicon
+        keys: dict[str, float] = {}
         unknown = 0
         context = False
         for word in tokens(text):
-            if word in self.lexicon.context:
+            if word in lex.context:
                 context = True
-            if word in self.lexicon.stopwords:
+            if word in lex.stopwords:
                 continue
-            s, conf = self._stem(word), 1.0
-            if s not in self.weights:
+            found = [(k, 1.0) for k in lex.resolve(word) if k in self.weights]
+            if not found:
                 fixed = self._correct(word)
                 if fixed is None:
                     unknown += 1
                     continue
-                s, conf = self._stem(fixed[0]), fixed[1]
-            if s in self.lexicon.context_stems:
-                context = True
-            if stems.get(s, 0.0) < conf:
-                stems[s] = conf
-        return _Query(stems, unknown, context)
+                found = [(k, fixed[1]) for k in fixed[0]]
+            for k, conf in found:
+                if keys.get(k, 0.0) < conf:
+                    keys[k] = conf
+        return _Query(keys, unknown, context)
+
+    # -- scoring -----------------------------------------------------------------------
 
     def scores(self, text: str) -> dict[str, float]:
         """Every card with any evidence, scored 0-100."""
         query = self._read_query(text)
-        q_stems = query.stems
-        if not q_stems:
+        q_keys = query.keys
+        if not q_keys:
             return {}
-        # Weight of everything the query says: its card words, and a little for words
-        # no card uses (a long story is mostly those, so they count for little).
-        q_weight = sum(self.weights[s] for s in q_stems) + UNKNOWN_WEIGHT * query.unknown
-        content_words = len(q_stems) + query.unknown
+        weights = self.weights
+        # Weight of everything the query says: its card keys, and a little for words no
+        # card uses (a long story is mostly those, so they count for little).
+        q_weight = sum(weights[k] for k in q_keys) + UNKNOWN_WEIGHT * query.unknown
+        content_words = len(q_keys) + query.unknown
+        # Key at a time: add up, for every phrase that shares a key with the query, the
+        # weight it matched and that weight times how sure the query's word was.
+        matched: dict[int, float] = {}
+        sure: dict[int, float] = {}
+        for k, conf in q_keys.items():
+            w = weights[k]
+            wc = w * conf
+            for i in self._postings.get(k, ()):
+                matched[i] = matched.get(i, 0.0) + w
+                sure[i] = sure.get(i, 0.0) + wc
+        # A near concept stands in for a key the query lacks ("closed" for "cancelled").
+        near_credit: dict[tuple[int, str], float] = {}
+        for k, conf in q_keys.items():
+            for i, pk in self._near_postings.get(k, ()):
+                if pk not in q_keys and conf * NEAR_CREDIT > near_credit.get((i, pk), 0.0):
+                    near_credit[(i, pk)] = conf * NEAR_CREDIT
+        for (i, pk), conf in near_credit.items():
+            w = weights[pk]
+            matched[i] = matched.get(i, 0.0) + w
+            sure[i] = sure.get(i, 0.0) + w * conf
         best: dict[str, float] = {}
-        checked: set[int] = set()
-        for s in q_stems:
-            for phrase in self._phrases.get(s, ()):
-                key = id(phrase)
-                if key in checked:
-                    continue
-                checked.add(key)
-                if (
-                    len(phrase.stems) == 1
-                    and not query.context
-                    and content_words > LONE_WORD_MAX_CONTENT
-                ):
-                    # "frozen" alone is a status only when the text is about an order:
-                    # "my phone screen is frozen" is not.
-                    continue
-                matched = 0.0
-                sure = 0.0
-                for ps in phrase.stems:
-                    conf = q_stems.get(ps)
-                    if conf is not None:
-                        w = self.weights[ps]
-                        matched += w
-                        sure += w * conf
-                if matched < MIN_EVIDENCE:
-                    continue
-                phrase_cover = matched / phrase.weight
-                query_cover = matched / q_weight
-                score = (
-                    100.0
-                    * phrase_cover
-                    * (sure / matched)
-                    * (1.0 - QUERY_COVER_SHARE + QUERY_COVER_SHARE * query_cover)
+        explained: dict[str, float] = {}
+        lone_ok = query.context or content_words <= LONE_WORD_MAX_CONTENT
+        phrases = self._phrases
+        for i, got in matched.items():
+            if got < MIN_EVIDENCE:
+                continue
+            phrase = phrases[i]
+            if phrase.lone and not lone_ok:
+                # "frozen" alone is a status only when the text is about an order:
+                # "my phone screen is frozen" is not.
+                continue
+            card = phrase.card
+            cover = got / phrase.weight
+            if 100.0 * cover <= best.get(card, 0.0):
+                continue  # cannot beat this card's best phrase
+            explains = explained.get(card)
+            if explains is None:
+                card_keys = self._card_keys[card]
+                explains = sum(weights[k] for k in q_keys if k in card_keys) / q_weight
+                explained[card] = explains
+            score = (
+                100.0
+                * cover**COVER_POWER
+                * (sure[i] / got)
+                * (
+                    1.0
+                    - PHRASE_QUERY_SHARE
+                    - CARD_QUERY_SHARE
+                    + PHRASE_QUERY_SHARE * min(1.0, got / q_weight)
+                    + CARD_QUERY_SHARE * explains
                 )
-                if score > best.get(phrase.card, 0.0):
-                    best[phrase.card] = score
+            )
+            if score > best.get(card, 0.0):
+                best[card] = score
         return best
 
     def match(self, text: str) -> Match:
@@ -236,27 +270,28 @@ class Matcher:
         if not ranked:
             return Match(None, 0.0)
         top_id, top = ranked[0]
-        alts = tuple(Alternative(cid, round(sc, 1)) for cid, sc in ranked[1:4] if sc >= ALTERNATIVE)
         if top < ACCEPT:
             # Not sure: offer what came closest as alternatives, answer nothing.
             near = tuple(
                 Alternative(cid, round(sc, 1)) for cid, sc in ranked[:3] if sc >= ALTERNATIVE
             )
             return Match(None, round(top, 1), near)
+        alts = tuple(Alternative(cid, round(sc, 1)) for cid, sc in ranked[1:4] if sc >= ALTERNATIVE)
         return Match(top_id, round(top, 1), alts)
 
     def suggest(self, text: str, limit: int = 25) -> list[tuple[str, float]]:
         """Cards for a partly typed status, best first (for autocomplete and inline search).
 
-        More forgiving than :meth:`match`: it also ranks by how the titles and aliases
-        start, so "ship" already offers shipment-cancelled. Empty text lists every card."""
-        if not text.strip():
-            return [(cid, 0.0) for cid in self.cards][:limit]
+        More forgiving than :meth:`match`: it also ranks by how the titles start and
+        contain the text, so "ship" already offers shipment-cancelled. Empty text lists
+        every card."""
+        if not isinstance(text, str) or not text.strip():
+            return [(cid, 0.0) for cid in self.cards][: max(limit, 0)]
         ranked = dict(self.scores(text))
-        folded = fold(text)[:100]
+        folded = fold(text[:MAX_QUERY_CHARS]).strip()[:100]
         for cid, title in self._titles.items():
             sim = fuzz.partial_ratio(folded, title) * 0.9
             if sim > ranked.get(cid, 0.0):
                 ranked[cid] = sim
         out = sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [(cid, round(sc, 1)) for cid, sc in out if sc >= 50.0][:limit]
+        return [(cid, round(sc, 1)) for cid, sc in out if sc >= SUGGEST_MIN][: max(limit, 0)]

@@ -1,0 +1,219 @@
+"""The matching vocabulary shared by every card (lexicon.yaml): stop words, concepts
+(words that mean the same thing across the seven languages), near concepts, and the
+words that show a text is about a shop order.
+
+A word is read as one *key*, in this order:
+
+1. an API code (``in_cancel``, ``buyer_pay_timeout``) is its own key, never cut;
+2. a word listed in a concept (exactly, after folding) is that concept (``#seller``);
+3. a long word made of two concept words (German compounds: ``stornierungsanfrage`` =
+   Stornierung + Anfrage, also ``autocancel``) is both concepts;
+4. a word that starts with a concept's prefix entry (``verif*``) is that concept; the
+   longest prefix wins, so ``shipment*`` can sit apart from the verb forms of "ship";
+5. anything else is cut to a 5-letter prefix stem (:func:`knowledge.text.stem`).
+
+Loading checks the file: unknown fields, empty or too short entries, and collisions (the
+same word or prefix in two concepts, or a word that is both a stop word and a concept
+word) are :class:`LexiconError`, one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from knowledge.card import LANGUAGES
+from knowledge.loader import CardError
+from knowledge.text import fold, is_code, stem
+
+LEXICON = Path(__file__).with_name("lexicon.yaml")
+
+LEXICON_LANGUAGES: tuple[str, ...] = (*LANGUAGES, "ru-latn")
+"""Languages a lexicon list may be filed under (ru-latn: Russian typed in Latin letters)."""
+
+MIN_PREFIX = 4
+"""A prefix entry (``verif*``) must keep at least this many letters."""
+MIN_COMPOUND = 9
+"""Only words at least this long are tried as two-word compounds."""
+MIN_PART = 4
+"""Each part of a compound has at least this many letters."""
+FIELDS = ("stopwords", "concepts", "near", "context")
+
+_Yaml = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LexiconError(CardError):
+    """lexicon.yaml is broken. The message names the file and the field, in one line."""
+
+
+def concept_key(name: str) -> str:
+    """The key a concept is matched under; never equal to a word stem or an API code."""
+    return "#" + name
+
+
+class Lexicon:
+    """Stop words, concepts and context words, with :meth:`resolve` for one token."""
+
+    def __init__(
+        self,
+        stopwords: Iterable[str] = (),
+        exact: dict[str, str] | None = None,
+        prefixes: dict[str, str] | None = None,
+        near: dict[str, frozenset[str]] | None = None,
+        context: Iterable[str] = (),
+    ) -> None:
+        self.stopwords = frozenset(stopwords)
+        self.exact = dict(exact or {})
+        self.prefixes = dict(prefixes or {})
+        self.near = dict(near or {})
+        self.context = frozenset(context)
+        self._longest = max((len(p) for p in self.prefixes), default=0)
+        self.resolve = lru_cache(maxsize=16384)(self._resolve)
+
+    # -- reading one token -------------------------------------------------------------
+
+    def concept(self, word: str) -> str | None:
+        """The concept a word belongs to, by exact form or by its longest prefix entry."""
+        found = self.exact.get(word)
+        if found is not None:
+            return found
+        for n in range(min(len(word), self._longest), MIN_PREFIX - 1, -1):
+            found = self.prefixes.get(word[:n])
+            if found is not None:
+                return found
+        return None
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """Two concepts a compound word is made of (Stornierungsanfrage), or None."""
+        if len(word) < MIN_COMPOUND or "_" in word:
+            return None
+        for i in range(MIN_PART, len(word) - MIN_PART + 1):
+            right = self.concept(word[i:])
+            if right is None:
+                continue
+            left_word = word[:i]
+            left = self.concept(left_word)
+            if left is None and left_word.endswith("s") and i - 1 >= MIN_PART:
+                left = self.concept(left_word[:-1])  # German linking s: Sicherheit-s-
+            if left is not None:
+                return left, right
+        return None
+
+    def _resolve(self, word: str) -> tuple[str, ...]:
+        """The key(s) a folded, non-stop-word token is read as (see the module doc)."""
+        if is_code(word):
+            return (word,)
+        found = self.exact.get(word)
+        if found is not None:
+            return (found,)
+        parts = self.split(word)
+        if parts is not None:
+            return parts
+        found = self.concept(word)
+        if found is not None:
+            return (found,)
+        return (stem(word),)
+
+    # -- loading -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path = LEXICON) -> Lexicon:
+        """Read and check lexicon.yaml; raise :class:`LexiconError` when it is broken."""
+        name = path.name
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise LexiconError(f"{name}: cannot read: {exc}") from None
+        except yaml.YAMLError as exc:
+            where = getattr(exc, "problem_mark", None)
+            line = f" line {where.line + 1}" if where is not None else ""
+            raise LexiconError(
+                f"{name}:{line} not valid YAML: {getattr(exc, 'problem', exc)}"
+            ) from None
+        if not isinstance(raw, dict):
+            raise LexiconError(f"{name}: expected a mapping of fields, got {type(raw).__name__}")
+        unknown = sorted(str(k) for k in raw if k not in FIELDS)
+        if unknown:
+            raise LexiconError(f"{name}: {unknown[0]}: unknown field; use {', '.join(FIELDS)}")
+
+        def words_by_language(field: str, value: object) -> list[str]:
+            if value is None:
+                return []
+            if not isinstance(value, dict):
+                raise LexiconError(f"{name}: {field}: expected languages mapped to word lists")
+            out: list[str] = []
+            for lang, words in value.items():
+                where = f"{field}.{lang}"
+                if lang not in LEXICON_LANGUAGES:
+                    raise LexiconError(
+                        f"{name}: {where}: unknown language; use {', '.join(LEXICON_LANGUAGES)}"
+                    )
+                if not isinstance(words, list):
+                    raise LexiconError(f"{name}: {where}: expected a list of words")
+                for w in words:
+                    if not isinstance(w, str) or not w.strip():
+                        raise LexiconError(f"{name}: {where}: {w!r} is not a word")
+                    out.append(fold(w.strip()))
+            return out
+
+        stopwords = set(words_by_language("stopwords", raw.get("stopwords")))
+        concepts = raw.get("concepts") or {}
+        if not isinstance(concepts, dict):
+            raise LexiconError(f"{name}: concepts: expected concept names mapped to languages")
+        exact: dict[str, str] = {}
+        prefixes: dict[str, str] = {}
+        owner: dict[tuple[str, str], str] = {}  # (kind, entry) -> concept name
+        for concept, by_lang in concepts.items():
+            field = f"concepts.{concept}"
+            key = concept_key(str(concept))
+            for entry in words_by_language(field, by_lang):
+                if entry.endswith("*"):
+                    kind, word, table = "prefix", entry[:-1], prefixes
+                    if len(word) < MIN_PREFIX or not word.isalpha():
+                        raise LexiconError(
+                            f"{name}: {field}: prefix '{entry}' needs at least "
+                            f"{MIN_PREFIX} letters before '*'"
+                        )
+                else:
+                    kind, word, table = "word", entry, exact
+                    if " " in word or "*" in word:
+                        raise LexiconError(
+                            f"{name}: {field}: '{entry}' must be one word (or a prefix*)"
+                        )
+                    if word in stopwords:
+                        raise LexiconError(
+                            f"{name}: {field}: '{entry}' is also a stop word (stopwords)"
+                        )
+                other = owner.get((kind, word))
+                if other is not None and other != concept:
+                    raise LexiconError(
+                        f"{name}: {field}: {kind} '{entry}' collides with concepts.{other}"
+                    )
+                owner[(kind, word)] = str(concept)
+                table[word] = key
+
+        near: dict[str, set[str]] = {}
+        raw_near = raw.get("near") or []
+        if not isinstance(raw_near, list):
+            raise LexiconError(f"{name}: near: expected a list of concept groups")
+        for group in raw_near:
+            if not isinstance(group, list) or len(group) < 2:
+                raise LexiconError(f"{name}: near: {group!r} must list two or more concepts")
+            for c in group:
+                if c not in concepts:
+                    raise LexiconError(f"{name}: near: unknown concept '{c}'")
+            for c in group:
+                near.setdefault(concept_key(c), set()).update(
+                    concept_key(o) for o in group if o != c
+                )
+        context = words_by_language("context", raw.get("context"))
+        return cls(
+            stopwords,
+            exact,
+            prefixes,
+            {k: frozenset(v) for k, v in near.items()},
+            context,
+        )
