@@ -51,6 +51,13 @@ MIGRATIONS: tuple[str, ...] = (
         value  TEXT NOT NULL
     );
     """,
+    # v2: the scheduler asks by platform; with the due index alone SQLite preferred the
+    # owner index and sorted every row of the platform (0.2-0.4 s at 100,000 pending).
+    """
+    DROP INDEX reminders_due;
+    CREATE INDEX reminders_due ON reminders (platform, due_at) WHERE status = 'pending';
+    CREATE INDEX reminders_claimed ON reminders (id) WHERE status = 'claimed';
+    """,
 )
 
 

@@ -10,6 +10,7 @@ from bot.app import WhyBot
 from bot.clock import ManualClock
 from bot.model import Action, ReplyKind
 from bot.storage.base import Kind, NewReminder
+from bot.storage.sqlite import MIGRATIONS
 from tests.core.conftest import Harness, RecordingAdapter, make_settings, settle, until
 
 ORDER = "8123456789012345"
@@ -192,6 +193,6 @@ async def test_scheduler_starts_once_and_only_for_running_platforms(harness: Har
 
 
 async def test_schema_is_versioned(harness: Harness) -> None:
-    assert await harness.bot.store.schema_version() == 1
+    assert await harness.bot.store.schema_version() == len(MIGRATIONS)
     async with harness.bot.store.db.execute("PRAGMA journal_mode") as cur:
         assert (await cur.fetchone())[0] == "wal"
