@@ -301,10 +301,10 @@ class DiscordAdapter:
                 client.connect(reconnect=True), name="discord-gateway", context=context
             )
             self._connection.add_done_callback(_report_connection_end)
+            await self._sync_commands()
         except BaseException:
-            await self.stop()
+            await self.stop()  # leave nothing running when start fails
             raise
-        await self._sync_commands()
 
     async def stop(self) -> None:
         """Disconnect; safe to call twice or before start."""

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.adapters.discord import FAILURE_TEXT, escape
+from bot.adapters.discord import FAILURE_TEXT, UNKNOWN_COMMAND_TEXT, escape
 from tests.discord_adapter.conftest import Harness, buttons_of, text_of
 from tests.discord_adapter.fake_discord import APP_ID, button, slash
 
@@ -100,3 +100,9 @@ async def test_slow_answers_are_deferred_then_followed_up(running: Harness) -> N
     assert "no pending reminders" in text_of(followup.json)
     assert followup.json["allowed_mentions"] == {"parse": []}
     assert not buttons_of(followup.json)
+
+
+async def test_a_command_discord_knows_but_we_do_not_is_answered(running: Harness) -> None:
+    call = await running.ask("retired")
+    assert call.flags & EPHEMERAL
+    assert call.message["content"] == UNKNOWN_COMMAND_TEXT
