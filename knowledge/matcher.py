@@ -45,6 +45,12 @@ CARD_QUERY_SHARE = 0.2
 """...and how much on the card (all its phrases together) explaining it."""
 COVER_POWER = 2.0
 """A phrase that is only partly covered loses more than its missing share."""
+VERBATIM_BONUS = 1.1
+"""A multi-word phrase found word for word in the text ("...says cancelled by the seller...")
+scores this much more."""
+MIN_COVER = 0.5
+"""Phrases the query covers less than this are not scored at all (they could not reach
+an answer or an alternative)."""
 NEAR_CREDIT = 0.75
 """How much a near concept counts for the one a phrase has ("closed" for "cancelled")."""
 LONE_WORD_MAX_CONTENT = 1
@@ -99,18 +105,20 @@ class Matcher:
         self.cards = cards
         self.lexicon = lexicon or Lexicon.load()
         lex = self.lexicon
-        phrases: list[tuple[str, list[str], frozenset[str]]] = []
+        phrases: list[tuple[str, list[str], frozenset[str], str]] = []
         for card in cards.values():
             texts = [card.title, *card.questions]
             for forms in card.aliases.values():
                 texts.extend(forms)
             for text in texts:
-                words = [w for w in tokens(text) if w not in lex.stopwords]
+                all_words = tokens(text)
+                words = [w for w in all_words if w not in lex.stopwords]
                 keys = frozenset(k for w in words for k in lex.resolve(w))
                 if keys:
-                    phrases.append((card.id, words, keys))
+                    verbatim = f" {' '.join(all_words)} " if len(all_words) > 1 else ""
+                    phrases.append((card.id, words, keys, verbatim))
         # Typos are corrected towards the words the cards use and the lexicon's words.
-        vocab = {w for _, ws, _ in phrases for w in ws} | set(lex.exact)
+        vocab = {w for _, ws, _, _ in phrases for w in ws} | set(lex.exact)
         self.vocabulary: tuple[str, ...] = tuple(sorted(vocab))
         # Typos rarely hit the first letter: looking only at words that start the same
         # keeps a correction to a few microseconds.
@@ -119,7 +127,7 @@ class Matcher:
             by_initial[w[0]].append(w)
         self._by_initial = {c: tuple(ws) for c, ws in by_initial.items()}
         cards_using: dict[str, set[str]] = defaultdict(set)
-        for card_id, _, keys in phrases:
+        for card_id, _, keys, _ in phrases:
             for k in keys:
                 cards_using[k].add(card_id)
         n = len(cards)
@@ -134,19 +142,29 @@ class Matcher:
         self._phrases: list[_Phrase] = []
         postings: dict[str, list[int]] = defaultdict(list)
         near_postings: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        seen: set[tuple[str, frozenset[str]]] = set()
-        for card_id, _, keys in phrases:
-            if (card_id, keys) in seen:
+        seen: dict[tuple[str, frozenset[str]], int] = {}
+        verbatims: list[set[str]] = []
+        for card_id, _, keys, verbatim in phrases:
+            index = seen.get((card_id, keys))
+            if index is not None:
+                if verbatim:
+                    verbatims[index].add(verbatim)
                 continue
-            seen.add((card_id, keys))
+            index = seen[(card_id, keys)] = len(self._phrases)
+            verbatims.append({verbatim} if verbatim else set())
             lone = len(keys) == 1 and not is_code(next(iter(keys)))
-            index = len(self._phrases)
             self._phrases.append(_Phrase(card_id, keys, sum(self.weights[k] for k in keys), lone))
             for k in keys:
                 postings[k].append(index)
                 for other in lex.near.get(k, ()):
                     near_postings[other].append((index, k))
         self._postings = {k: tuple(v) for k, v in postings.items()}
+        # The exact word sequences of multi-word phrases ("cancelled by the seller"), to
+        # spot a status pasted whole into a longer story.
+        self._verbatim = tuple(tuple(sorted(v)) for v in verbatims)
+        self._p_weight = tuple(p.weight for p in self._phrases)
+        self._p_card = tuple(p.card for p in self._phrases)
+        self._p_lone = tuple(p.lone for p in self._phrases)
         self._near_postings = {k: tuple(v) for k, v in near_postings.items()}
         self._titles = {cid: fold(c.title) for cid, c in cards.items()}
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
@@ -167,14 +185,14 @@ class Matcher:
             return None
         return keys, found[1] / 100.0
 
-    def _read_query(self, text: str) -> _Query:
+    def _read_query(self, words: list[str]) -> _Query:
         """The query's keys with how sure each is (1.0 for a known word, less for a
         corrected typo), how many words no card uses, and whether it is about an order."""
         lex = self.lexicon
         keys: dict[str, float] = {}
         unknown = 0
         context = False
-        for word in tokens(text):
+        for word in words:
             if word in lex.context:
                 context = True
             if word in lex.stopwords:
@@ -195,7 +213,8 @@ class Matcher:
 
     def scores(self, text: str) -> dict[str, float]:
         """Every card with any evidence, scored 0-100."""
-        query = self._read_query(text)
+        words = tokens(text) if isinstance(text, str) else []
+        query = self._read_query(words)
         q_keys = query.keys
         if not q_keys:
             return {}
@@ -205,58 +224,77 @@ class Matcher:
         q_weight = sum(weights[k] for k in q_keys) + UNKNOWN_WEIGHT * query.unknown
         content_words = len(q_keys) + query.unknown
         # Key at a time: add up, for every phrase that shares a key with the query, the
-        # weight it matched and that weight times how sure the query's word was.
+        # weight it matched, and what it lost to unsure typo corrections.
         matched: dict[int, float] = {}
-        sure: dict[int, float] = {}
+        doubt: dict[int, float] = {}
+        postings = self._postings
         for k, conf in q_keys.items():
             w = weights[k]
-            wc = w * conf
-            for i in self._postings.get(k, ()):
+            for i in postings.get(k, ()):
                 matched[i] = matched.get(i, 0.0) + w
-                sure[i] = sure.get(i, 0.0) + wc
+            if conf < 1.0:
+                lost = w * (1.0 - conf)
+                for i in postings.get(k, ()):
+                    doubt[i] = doubt.get(i, 0.0) + lost
         # A near concept stands in for a key the query lacks ("closed" for "cancelled").
-        near_credit: dict[tuple[int, str], float] = {}
-        for k, conf in q_keys.items():
-            for i, pk in self._near_postings.get(k, ()):
-                if pk not in q_keys and conf * NEAR_CREDIT > near_credit.get((i, pk), 0.0):
-                    near_credit[(i, pk)] = conf * NEAR_CREDIT
-        for (i, pk), conf in near_credit.items():
-            w = weights[pk]
-            matched[i] = matched.get(i, 0.0) + w
-            sure[i] = sure.get(i, 0.0) + w * conf
+        if self._near_postings:
+            near_credit: dict[tuple[int, str], float] = {}
+            for k, conf in q_keys.items():
+                credit = conf * NEAR_CREDIT
+                for i, pk in self._near_postings.get(k, ()):
+                    if pk not in q_keys and credit > near_credit.get((i, pk), 0.0):
+                        near_credit[(i, pk)] = credit
+            for (i, pk), credit in near_credit.items():
+                w = weights[pk]
+                matched[i] = matched.get(i, 0.0) + w
+                doubt[i] = doubt.get(i, 0.0) + w * (1.0 - credit)
         best: dict[str, float] = {}
         explained: dict[str, float] = {}
         lone_ok = query.context or content_words <= LONE_WORD_MAX_CONTENT
-        phrases = self._phrases
+        p_weight, p_card, p_lone, p_verbatim = (
+            self._p_weight,
+            self._p_card,
+            self._p_lone,
+            self._verbatim,
+        )
+        card_keys = self._card_keys
+        q_text: str | None = None
+        base = 1.0 - PHRASE_QUERY_SHARE - CARD_QUERY_SHARE
         for i, got in matched.items():
             if got < MIN_EVIDENCE:
                 continue
-            phrase = phrases[i]
-            if phrase.lone and not lone_ok:
+            cover = got / p_weight[i]
+            if cover < MIN_COVER:
+                continue
+            if p_lone[i] and not lone_ok:
                 # "frozen" alone is a status only when the text is about an order:
                 # "my phone screen is frozen" is not.
                 continue
-            card = phrase.card
-            cover = got / phrase.weight
+            card = p_card[i]
             if 100.0 * cover <= best.get(card, 0.0):
                 continue  # cannot beat this card's best phrase
             explains = explained.get(card)
             if explains is None:
-                card_keys = self._card_keys[card]
-                explains = sum(weights[k] for k in q_keys if k in card_keys) / q_weight
+                keys = card_keys[card]
+                explains = sum(weights[k] for k in q_keys if k in keys) / q_weight
                 explained[card] = explains
             score = (
                 100.0
                 * cover**COVER_POWER
-                * (sure[i] / got)
+                * (1.0 - doubt.get(i, 0.0) / got)
                 * (
-                    1.0
-                    - PHRASE_QUERY_SHARE
-                    - CARD_QUERY_SHARE
+                    base
                     + PHRASE_QUERY_SHARE * min(1.0, got / q_weight)
                     + CARD_QUERY_SHARE * explains
                 )
             )
+            if cover >= 1.0 and p_verbatim[i]:
+                if q_text is None:
+                    q_text = f" {' '.join(words)} "
+                for v in p_verbatim[i]:
+                    if v in q_text:
+                        score = min(100.0, score * VERBATIM_BONUS)
+                        break
             if score > best.get(card, 0.0):
                 best[card] = score
         return best

@@ -19,8 +19,12 @@ _PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ŀ": "l"})
 
 def fold(text: str) -> str:
     """Lowercase, strip accents (also Cyrillic breves: й -> и, ё -> е), ß -> ss, ł -> l."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_PLAIN)
+    if not text.isascii():
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.translate(_PLAIN)
 
 
 def is_code(token: str) -> bool:
