@@ -54,8 +54,11 @@ async def why(ctx: CommandContext, request: Request) -> Reply:
     question = check_text(question, "question", MAX_QUESTION)
     if not question:
         return known_statuses(ctx, "Paste the status from the app or ask your question.")
-    result = ctx.matcher.match(question)
     cards = ctx.matcher.cards
+    exact = cards.get(question.lower())
+    if exact is not None:  # a card id, as Discord's autocomplete sends it
+        return render_card(exact)
+    result = ctx.matcher.match(question)
     alts = tuple(cards[a.card] for a in result.alternatives if a.card in cards)
     if result.card is None:
         return known_statuses(

@@ -41,6 +41,12 @@ async def test_why_answers_a_pasted_status_with_card_and_actions(harness: Harnes
     assert "card" in names  # related cards
 
 
+async def test_why_takes_a_card_id_as_autocomplete_sends_it(harness: Harness) -> None:
+    reply = await harness.ask("/why auto-cancelled")
+    assert reply.kind is ReplyKind.CARD
+    assert reply.title == harness.bot.core.matcher.cards["auto-cancelled"].title
+
+
 async def test_why_with_a_typo_and_another_language(harness: Harness) -> None:
     typo = await harness.ask("/why shipmnet canceled")
     assert typo.kind is ReplyKind.CARD and "Shipment" in typo.title
