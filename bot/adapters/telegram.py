@@ -246,6 +246,7 @@ class TelegramAdapter:
         self._lock = asyncio.Lock()
         self._last_update_id: int | None = None
         self._last_update_at = 0.0
+        self._stored_update_at = 0.0
         self.username = ""
 
     # ------------------------------------------------------------------ lifecycle
@@ -352,10 +353,25 @@ class TelegramAdapter:
     async def _remember_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         if self._last_update_id is None or update.update_id > self._last_update_id:
             self._last_update_id = update.update_id
-        self._last_update_at = time.time()
-        store = self.core.store
-        await store.set_meta(META_LAST_UPDATE, str(self._last_update_id))
-        await store.set_meta(META_LAST_UPDATE_AT, f"{self._last_update_at:.0f}")
+        self._last_update_at = now = time.time()
+        await self._set_meta(META_LAST_UPDATE, str(self._last_update_id))
+        if now - self._stored_update_at > 60:  # the age matters in hours: write it seldom
+            await self._set_meta(META_LAST_UPDATE_AT, f"{now:.0f}")
+            self._stored_update_at = now
+
+    async def _set_meta(self, key: str, value: str) -> None:
+        """Best effort, with a few quick retries: the store's single SQLite connection can
+        refuse a commit while another task's query is still open on it. Losing the mark
+        only risks handling one update twice after a crash."""
+        for attempt in range(4):
+            try:
+                await self.core.store.set_meta(key, value)
+                return
+            except Exception as exc:
+                if attempt == 3:
+                    log.warning("telegram: could not store %s=%s: %s", key, value, exc)
+                    return
+                await asyncio.sleep(0.01 * (attempt + 1))
 
     # ------------------------------------------------------------------ handlers
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -575,7 +591,7 @@ class TelegramAdapter:
                 if not delays:
                     raise
                 delay = delays.pop(0)
-                log.warning("telegram: sending to %s failed (%s); retrying in %.1fs",
+                log.warning("telegram: sending to %s failed (%s); retrying in %.2fs",
                             chat_id, exc, delay)
                 await asyncio.sleep(delay)
 

@@ -14,6 +14,7 @@ from bot.app import WhyBot
 from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.model import Reply, Request
+from bot.storage.sqlite import SQLiteReminderStore
 from tests.tg_adapter.fake_bot_api import TOKEN, FakeBotAPI, SentMessage
 
 USER = 111
@@ -31,6 +32,7 @@ class Harness:
         self.bot: WhyBot | None = None
         self.adapter: TelegramAdapter | None = None
         self.requests: list[Request] = []  # what reached the core, in order
+        self.reader: SQLiteReminderStore | None = None
 
     def settings(self) -> Any:
         return load_settings(_env_file=None, DATABASE_URL=f"sqlite:///{self.db}",
@@ -51,12 +53,21 @@ class Harness:
         bot.core.handle = recording_handle  # type: ignore[method-assign]
         await bot.start()
         self.bot, self.adapter = bot, adapter
+        if self.reader is None:
+            self.reader = SQLiteReminderStore(str(self.db))
+            await self.reader.open()
         return adapter
 
     async def stop(self) -> None:
         if self.bot is not None:
             await self.bot.stop()
         self.bot = self.adapter = None
+
+    async def close(self) -> None:
+        await self.stop()
+        if self.reader is not None:
+            await self.reader.close()
+            self.reader = None
 
     async def restart(self) -> TelegramAdapter:
         await self.stop()
@@ -80,9 +91,12 @@ class Harness:
             expect_chat if expect_chat is not None else message.chat_id, after=mark)
 
     @property
-    def store(self) -> Any:
-        assert self.bot is not None
-        return self.bot.store
+    def store(self) -> SQLiteReminderStore:
+        """A second connection to the bot's database, for assertions. (Reading through the
+        bot's own connection could collide with its commits: a query left open on an
+        SQLite connection makes a commit on it fail.)"""
+        assert self.reader is not None
+        return self.reader
 
 
 @pytest.fixture
@@ -105,4 +119,4 @@ async def tg(fake: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Harness]:
     try:
         yield harness
     finally:
-        await harness.stop()
+        await harness.close()
