@@ -67,6 +67,7 @@ from telegram.request import HTTPXRequest
 from bot import actions
 from bot.adapters.base import PermanentDeliveryError, TemporaryDeliveryError
 from bot.commands.catalog import BY_NAME, COMMANDS
+from bot.config import ConfigError
 from bot.model import Action, Platform, Reply, ReplyKind, Request, UserRef
 
 if TYPE_CHECKING:
@@ -281,9 +282,15 @@ class TelegramAdapter:
             if self._app is not None:
                 return
             await self._load_last_update()
+            _quiet_http_logs()
             app = self._build()
-            await app.initialize()  # getMe: fails fast on a wrong token
             try:
+                try:
+                    await app.initialize()  # getMe: fails fast on a wrong token
+                except InvalidToken:
+                    # PTB's message quotes the token; keep it out of logs and stderr.
+                    raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected the token "
+                                      "(getMe answered 401/404)") from None
                 self.username = app.bot.username or ""
                 await self._sync_commands(app)
                 await app.start()
@@ -612,6 +619,13 @@ class TelegramAdapter:
             raise PermanentDeliveryError(f"telegram user {user.user_id}: {exc.message}") from exc
         except TelegramError as exc:  # network, 5xx after retries, 429 after retries
             raise TemporaryDeliveryError(f"telegram user {user.user_id}: {exc}") from exc
+
+
+def _quiet_http_logs() -> None:
+    """httpx logs every request URL at INFO, and Bot API URLs contain the bot token."""
+    httpx_log = logging.getLogger("httpx")
+    if httpx_log.level == logging.NOTSET:
+        httpx_log.setLevel(logging.WARNING)
 
 
 def _split_command(text: str) -> tuple[str, str]:

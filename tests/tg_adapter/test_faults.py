@@ -3,16 +3,20 @@ hostile text, clean stops."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.adapters.base import PermanentDeliveryError, TemporaryDeliveryError
-from bot.adapters.telegram import META_LAST_UPDATE, SOMETHING_WRONG
+from bot.adapters.telegram import META_LAST_UPDATE, SOMETHING_WRONG, TelegramAdapter
+from bot.app import WhyBot
+from bot.config import ConfigError, load_settings
 from bot.model import Action, Reply, ReplyKind, Section, UserRef
 from tests.tg_adapter.conftest import GROUP, USER, Harness
-from tests.tg_adapter.fake_bot_api import BOT_USERNAME
+from tests.tg_adapter.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotAPI
 from tests.tg_adapter.test_delivery import eventually
 
 ORDER = "8123456789012345"
@@ -175,3 +179,26 @@ async def test_unreachable_group_chat_does_not_break_polling(tg: Harness) -> Non
                                                           "supergroup chat")
     tg.fake.send_text(f"/why@{BOT_USERNAME} shipment cancelled", chat_id=GROUP)
     assert (await tg.ask("/help")).text.startswith("whybot")
+
+
+async def test_wrong_token_fails_start_without_leaking_it(fake: FakeBotAPI, tmp_path: Path,
+                                                          ) -> None:
+    token = "999:not-the-right-token"
+    settings = load_settings(_env_file=None, DATABASE_URL=f"sqlite:///{tmp_path}/t.db",
+                             TELEGRAM_BOT_TOKEN=token, TELEGRAM_BASE_URL=fake.base_url)
+    bot = WhyBot(settings)
+    bot.add_adapter(TelegramAdapter(bot.core, settings))
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as raised:
+        await bot.start()
+    await bot.stop()
+    assert token not in str(raised.value)
+    assert [c.method for c in fake.calls] == []  # 401 happens before the fake's methods
+
+
+async def test_the_token_stays_out_of_the_logs(tg: Harness,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert (await tg.ask("/help")).text.startswith("whybot")
+    leaked = [r.getMessage() for r in caplog.records
+              if r.levelno >= logging.INFO and TOKEN in r.getMessage()]
+    assert leaked == []
