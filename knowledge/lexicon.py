@@ -6,11 +6,13 @@ A word is read as one *key*, in this order:
 
 1. an API code (``in_cancel``, ``buyer_pay_timeout``) is its own key, never cut;
 2. a word listed in a concept (exactly, after folding) is that concept (``#seller``);
-3. a long word made of two concept words (German compounds: ``stornierungsanfrage`` =
+3. a word that starts with a negative prefix and goes on with a concept word is "not"
+   plus that concept ("unpaid" = not + pay, "nieopłacone" = nie + opłacone);
+4. a long word made of two concept words (German compounds: ``stornierungsanfrage`` =
    Stornierung + Anfrage, also ``autocancel``) is both concepts;
-4. a word that starts with a concept's prefix entry (``verif*``) is that concept; the
+5. a word that starts with a concept's prefix entry (``verif*``) is that concept; the
    longest prefix wins, so ``shipment*`` can sit apart from the verb forms of "ship";
-5. anything else is cut to a 5-letter prefix stem (:func:`knowledge.text.stem`).
+6. anything else is cut to a 5-letter prefix stem (:func:`knowledge.text.stem`).
 
 Loading checks the file: unknown fields, empty or too short entries, and collisions (the
 same word or prefix in two concepts, or a word that is both a stop word and a concept
@@ -40,7 +42,9 @@ MIN_COMPOUND = 9
 """Only words at least this long are tried as two-word compounds."""
 MIN_PART = 4
 """Each part of a compound has at least this many letters."""
-FIELDS = ("stopwords", "concepts", "near", "context")
+FIELDS = ("stopwords", "concepts", "negative_prefixes", "near", "context")
+NOT = "not"
+"""The concept negative prefixes add (un-paid = not + pay)."""
 
 _Yaml = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -64,12 +68,15 @@ class Lexicon:
         prefixes: dict[str, str] | None = None,
         near: dict[str, frozenset[str]] | None = None,
         context: Iterable[str] = (),
+        negative_prefixes: Iterable[str] = (),
     ) -> None:
         self.stopwords = frozenset(stopwords)
         self.exact = dict(exact or {})
         self.prefixes = dict(prefixes or {})
         self.near = dict(near or {})
         self.context = frozenset(context)
+        self.negative_prefixes = tuple(sorted(negative_prefixes, key=len, reverse=True))
+        self.not_key = concept_key(NOT)
         self._longest = max((len(p) for p in self.prefixes), default=0)
         self.resolve = lru_cache(maxsize=16384)(self._resolve)
 
@@ -109,6 +116,11 @@ class Lexicon:
         found = self.exact.get(word)
         if found is not None:
             return (found,)
+        for neg in self.negative_prefixes:
+            if word.startswith(neg) and len(word) - len(neg) >= MIN_PART:
+                rest = self.concept(word[len(neg) :])
+                if rest is not None and rest != self.not_key:
+                    return (self.not_key, rest)
         parts = self.split(word)
         if parts is not None:
             return parts
@@ -210,10 +222,18 @@ class Lexicon:
                     concept_key(o) for o in group if o != c
                 )
         context = words_by_language("context", raw.get("context"))
+        negative = raw.get("negative_prefixes") or []
+        if not isinstance(negative, list) or not all(
+            isinstance(p, str) and p.strip() for p in negative
+        ):
+            raise LexiconError(f"{name}: negative_prefixes: expected a list of word beginnings")
+        if negative and NOT not in concepts:
+            raise LexiconError(f"{name}: negative_prefixes: needs a concept named '{NOT}'")
         return cls(
             stopwords,
             exact,
             prefixes,
             {k: frozenset(v) for k, v in near.items()},
             context,
+            [fold(p.strip()) for p in negative],
         )

@@ -37,6 +37,7 @@ MIN_EVIDENCE = 1.2
 TYPO_CUTOFF = 82.0
 """How alike (fuzz.ratio) an unknown word must be to a card word to count as a typo of it."""
 MIN_TYPO_LEN = 4
+MAX_TYPO_LEN = 40
 UNKNOWN_WEIGHT = 0.3
 """What a word no card uses weighs in the query's total (a card key weighs 0.4 to 2.6)."""
 PHRASE_QUERY_SHARE = 0.15
@@ -45,9 +46,9 @@ CARD_QUERY_SHARE = 0.2
 """...and how much on the card (all its phrases together) explaining it."""
 COVER_POWER = 2.0
 """A phrase that is only partly covered loses more than its missing share."""
-VERBATIM_BONUS = 1.1
-"""A multi-word phrase found word for word in the text ("...says cancelled by the seller...")
-scores this much more."""
+VERBATIM_GAIN = 0.3
+"""A multi-word phrase found word for word in the text ("...says cancelled by the seller...",
+stop words aside) closes this share of the gap between its score and 100."""
 MIN_COVER = 0.5
 """Phrases the query covers less than this are not scored at all (they could not reach
 an answer or an alternative)."""
@@ -87,6 +88,8 @@ class _Query:
     keys: dict[str, float]
     unknown: int
     context: bool
+    sequence: tuple[str, ...] = ()
+    """The keys in the order the words came, "?" for a word no card uses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +114,16 @@ class Matcher:
             for forms in card.aliases.values():
                 texts.extend(forms)
             for text in texts:
-                all_words = tokens(text)
-                words = [w for w in all_words if w not in lex.stopwords]
-                keys = frozenset(k for w in words for k in lex.resolve(w))
+                words = [w for w in tokens(text) if w not in lex.stopwords]
+                sequence = [k for w in words for k in lex.resolve(w)]
+                keys = frozenset(sequence)
                 if keys:
-                    verbatim = f" {' '.join(all_words)} " if len(all_words) > 1 else ""
+                    verbatim = f" {' '.join(sequence)} " if len(sequence) > 1 else ""
                     phrases.append((card.id, words, keys, verbatim))
-        # Typos are corrected towards the words the cards use and the lexicon's words.
+        # Typos are corrected towards the words the cards use, the lexicon's words, and
+        # the longer stop and context words ("ordr" is "order": no content, but context).
         vocab = {w for _, ws, _, _ in phrases for w in ws} | set(lex.exact)
+        vocab |= {w for w in lex.stopwords | lex.context if len(w) >= MIN_TYPO_LEN}
         self.vocabulary: tuple[str, ...] = tuple(sorted(vocab))
         # Typos rarely hit the first letter: looking only at words that start the same
         # keeps a correction to a few microseconds.
@@ -159,8 +164,8 @@ class Matcher:
                 for other in lex.near.get(k, ()):
                     near_postings[other].append((index, k))
         self._postings = {k: tuple(v) for k, v in postings.items()}
-        # The exact word sequences of multi-word phrases ("cancelled by the seller"), to
-        # spot a status pasted whole into a longer story.
+        # The key sequences of multi-word phrases ("cancelled by the seller" is
+        # "#cancel #seller"), to spot a status pasted whole into a longer story.
         self._verbatim = tuple(tuple(sorted(v)) for v in verbatims)
         self._p_weight = tuple(p.weight for p in self._phrases)
         self._p_card = tuple(p.card for p in self._phrases)
@@ -171,43 +176,52 @@ class Matcher:
 
     # -- reading the query -------------------------------------------------------------
 
-    def _correct_uncached(self, word: str) -> tuple[tuple[str, ...], float] | None:
-        """The keys of the card word an unknown word is a typo of, with how sure (0-1)."""
-        if len(word) < MIN_TYPO_LEN or len(word) > 40:
+    def _correct_uncached(self, word: str) -> tuple[str, float] | None:
+        """The known word an unknown word is a typo of, with how sure (0-1), or None."""
+        if len(word) < MIN_TYPO_LEN or len(word) > MAX_TYPO_LEN:
             return None
         found = process.extractOne(
             word, self._by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
         )
-        if found is None:
-            return None
-        keys = tuple(k for k in self.lexicon.resolve(found[0]) if k in self.weights)
-        if not keys:
-            return None
-        return keys, found[1] / 100.0
+        return None if found is None else (found[0], found[1] / 100.0)
 
     def _read_query(self, words: list[str]) -> _Query:
         """The query's keys with how sure each is (1.0 for a known word, less for a
         corrected typo), how many words no card uses, and whether it is about an order."""
         lex = self.lexicon
+        stopwords = lex.stopwords
+        weights = self.weights
         keys: dict[str, float] = {}
+        sequence: list[str] = []
         unknown = 0
         context = False
         for word in words:
             if word in lex.context:
                 context = True
-            if word in lex.stopwords:
-                continue
-            found = [(k, 1.0) for k in lex.resolve(word) if k in self.weights]
-            if not found:
-                fixed = self._correct(word)
-                if fixed is None:
-                    unknown += 1
-                    continue
-                found = [(k, fixed[1]) for k in fixed[0]]
-            for k, conf in found:
+            conf = 1.0
+            found: list[str] = []
+            if word not in stopwords:
+                found = [k for k in lex.resolve(word) if k in weights]
+                if not found:
+                    fixed = self._correct(word)
+                    if fixed is None:
+                        unknown += 1
+                        sequence.append("?")
+                        continue
+                    word, conf = fixed
+                    if word in lex.context:
+                        context = True
+                    if word not in stopwords:
+                        found = [k for k in lex.resolve(word) if k in weights]
+                        if not found:
+                            unknown += 1
+                            sequence.append("?")
+                            continue
+            sequence.extend(found)
+            for k in found:
                 if keys.get(k, 0.0) < conf:
                     keys[k] = conf
-        return _Query(keys, unknown, context)
+        return _Query(keys, unknown, context, tuple(sequence))
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -290,10 +304,10 @@ class Matcher:
             )
             if cover >= 1.0 and p_verbatim[i]:
                 if q_text is None:
-                    q_text = f" {' '.join(words)} "
+                    q_text = f" {' '.join(query.sequence)} "
                 for v in p_verbatim[i]:
                     if v in q_text:
-                        score = min(100.0, score * VERBATIM_BONUS)
+                        score += (100.0 - score) * VERBATIM_GAIN
                         break
             if score > best.get(card, 0.0):
                 best[card] = score
