@@ -245,6 +245,7 @@ class TelegramAdapter:
         self._poll_timeout = poll_timeout
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._lock = asyncio.Lock()
+        self._ready = False  # started and not stopping: deliver() may send
         self._last_update_id: int | None = None
         self._last_update_at = 0.0
         self._stored_update_at = 0.0
@@ -283,7 +284,9 @@ class TelegramAdapter:
                 return
             await self._load_last_update()
             _quiet_http_logs()
-            app = self._build()
+            # Handlers may run as soon as polling starts (updates that waited while the bot
+            # was down), so the application is reachable from here on.
+            self._app = app = self._build()
             try:
                 try:
                     await app.initialize()  # getMe: fails fast on a wrong token
@@ -302,16 +305,21 @@ class TelegramAdapter:
                 )
             except BaseException:
                 await self._shutdown(app)
+                self._app = None
                 raise
-            self._app = app
+            self._ready = True
             log.info("telegram: polling as @%s", self.username)
 
     async def stop(self) -> None:
         async with self._lock:
-            app, self._app = self._app, None
-            if app is not None:
-                await self._shutdown(app)
-                log.info("telegram: stopped")
+            app = self._app
+            if app is None:
+                return
+            self._ready = False
+            # Updates already fetched are still answered while the application stops.
+            await self._shutdown(app)
+            self._app = None
+            log.info("telegram: stopped")
 
     @staticmethod
     async def _shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -607,6 +615,8 @@ class TelegramAdapter:
         """Send a reminder or nudge to the user's private chat. On Telegram the private
         chat's id is the user's id, so ``user.dm_chat_id`` (which may name the group a
         reminder was set in) is not needed."""
+        if not self._ready:
+            raise TemporaryDeliveryError("the Telegram adapter is not running")
         try:
             chat_id = int(user.user_id)
         except ValueError:

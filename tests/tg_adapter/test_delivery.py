@@ -124,10 +124,13 @@ async def test_reminder_due_while_down_arrives_after_restart(tg: Harness) -> Non
     await tg.ask(f"/remind {ORDER} 1h check tracking")
     await tg.stop()
     await tg.clock.advance(timedelta(hours=3))
-    tg.fake.send_text("/help")  # sent while the bot was down
+    for text in ("/help", "/reminders", "/timezone"):  # sent while the bot was down
+        tg.fake.send_text(text)
     mark = tg.fake.mark()
     await tg.start()  # a new WhyBot on the same SQLite file
     msg = await tg.fake.wait_message(USER, after=mark, contains="Order reminder")
     assert f"order {ORDER}: check tracking" in msg.text
     assert "Sent late" in msg.text
-    await tg.fake.wait_message(USER, after=mark, contains="whybot")
+    for expected in ("whybot", "pending reminder", "Your time zone is UTC"):
+        await tg.fake.wait_message(USER, after=mark, contains=expected)
+    assert len(tg.fake.messages[mark:]) == 4
