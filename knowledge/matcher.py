@@ -52,7 +52,7 @@ stop words aside) closes this share of the gap between its score and 100."""
 MIN_COVER = 0.5
 """Phrases the query covers less than this are not scored at all (they could not reach
 an answer or an alternative)."""
-NEAR_CREDIT = 0.75
+NEAR_CREDIT = 0.7
 """How much a near concept counts for the one a phrase has ("closed" for "cancelled")."""
 LONE_WORD_MAX_CONTENT = 1
 """A one-key phrase answers a text without order context only if it has this few words
@@ -108,7 +108,7 @@ class Matcher:
         self.cards = cards
         self.lexicon = lexicon or Lexicon.load()
         lex = self.lexicon
-        phrases: list[tuple[str, list[str], frozenset[str], str]] = []
+        phrases: list[tuple[str, list[str], frozenset[str], str, str]] = []
         for card in cards.values():
             texts = [card.title, *card.questions]
             for forms in card.aliases.values():
@@ -119,10 +119,10 @@ class Matcher:
                 keys = frozenset(sequence)
                 if keys:
                     verbatim = f" {' '.join(sequence)} " if len(sequence) > 1 else ""
-                    phrases.append((card.id, words, keys, verbatim))
+                    phrases.append((card.id, words, keys, verbatim, text))
         # Typos are corrected towards the words the cards use, the lexicon's words, and
         # the longer stop and context words ("ordr" is "order": no content, but context).
-        vocab = {w for _, ws, _, _ in phrases for w in ws} | set(lex.exact)
+        vocab = {w for _, ws, *_ in phrases for w in ws} | set(lex.exact)
         vocab |= {w for w in lex.stopwords | lex.context if len(w) >= MIN_TYPO_LEN}
         self.vocabulary: tuple[str, ...] = tuple(sorted(vocab))
         # Typos rarely hit the first letter: looking only at words that start the same
@@ -132,7 +132,7 @@ class Matcher:
             by_initial[w[0]].append(w)
         self._by_initial = {c: tuple(ws) for c, ws in by_initial.items()}
         cards_using: dict[str, set[str]] = defaultdict(set)
-        for card_id, _, keys, _ in phrases:
+        for card_id, _, keys, *_ in phrases:
             for k in keys:
                 cards_using[k].add(card_id)
         n = len(cards)
@@ -149,13 +149,15 @@ class Matcher:
         near_postings: dict[str, list[tuple[int, str]]] = defaultdict(list)
         seen: dict[tuple[str, frozenset[str]], int] = {}
         verbatims: list[set[str]] = []
-        for card_id, _, keys, verbatim in phrases:
+        self._p_text: list[str] = []
+        for card_id, _, keys, verbatim, text in phrases:
             index = seen.get((card_id, keys))
             if index is not None:
                 if verbatim:
                     verbatims[index].add(verbatim)
                 continue
             index = seen[(card_id, keys)] = len(self._phrases)
+            self._p_text.append(text)
             verbatims.append({verbatim} if verbatim else set())
             lone = len(keys) == 1 and not is_code(next(iter(keys)))
             self._phrases.append(_Phrase(card_id, keys, sum(self.weights[k] for k in keys), lone))
@@ -170,9 +172,25 @@ class Matcher:
         self._p_weight = tuple(p.weight for p in self._phrases)
         self._p_card = tuple(p.card for p in self._phrases)
         self._p_lone = tuple(p.lone for p in self._phrases)
+        self._p_keys = tuple(p.keys for p in self._phrases)
         self._near_postings = {k: tuple(v) for k, v in near_postings.items()}
         self._titles = {cid: fold(c.title) for cid, c in cards.items()}
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+
+    def overlaps(self) -> list[str]:
+        """Phrases of different cards that read the same (same keys): a text that says
+        just that cannot tell the cards apart. For ``python -m knowledge check``."""
+        by_keys: dict[frozenset[str], list[int]] = defaultdict(list)
+        for i, phrase in enumerate(self._phrases):
+            by_keys[phrase.keys].append(i)
+        out = []
+        for same in by_keys.values():
+            if len({self._phrases[i].card for i in same}) > 1:
+                out.append(
+                    " and ".join(f"{self._phrases[i].card}: '{self._p_text[i]}'" for i in same)
+                    + " read the same"
+                )
+        return out
 
     # -- reading the query -------------------------------------------------------------
 
@@ -253,15 +271,20 @@ class Matcher:
         # A near concept stands in for a key the query lacks ("closed" for "cancelled").
         if self._near_postings:
             near_credit: dict[tuple[int, str], float] = {}
+            p_keys = self._p_keys
             for k, conf in q_keys.items():
                 credit = conf * NEAR_CREDIT
                 for i, pk in self._near_postings.get(k, ()):
-                    if pk not in q_keys and credit > near_credit.get((i, pk), 0.0):
+                    # Only for a key the query lacks, and only with a word the phrase
+                    # does not use already ("cancelled" is not also "closed").
+                    if (
+                        pk not in q_keys
+                        and k not in p_keys[i]
+                        and credit > near_credit.get((i, pk), 0.0)
+                    ):
                         near_credit[(i, pk)] = credit
             for (i, pk), credit in near_credit.items():
-                w = weights[pk]
-                matched[i] = matched.get(i, 0.0) + w
-                doubt[i] = doubt.get(i, 0.0) + w * (1.0 - credit)
+                matched[i] = matched.get(i, 0.0) + weights[pk] * credit
         best: dict[str, float] = {}
         explained: dict[str, float] = {}
         lone_ok = query.context or content_words <= LONE_WORD_MAX_CONTENT
