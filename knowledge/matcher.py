@@ -59,6 +59,17 @@ LONE_WORD_MAX_CONTENT = 1
 (the lexicon's context words: "frozen" answers "order frozen" but not "frozen pizza")."""
 SUGGEST_MIN = 50.0
 """Cards below this score are not suggested."""
+SUGGEST_STARTS = 90.0
+"""Suggestion score of a card with a title or status alias that starts with the typed text,
+plus up to SUGGEST_LENGTH for how much of the label the text already is."""
+SUGGEST_WORD_STARTS = 80.0
+"""...with a word that starts with the typed text (plus up to SUGGEST_LENGTH)."""
+SUGGEST_LENGTH = 10.0
+SUGGEST_FUZZY = 0.85
+"""...and this share of how alike (partial ratio) the text and a title or alias are,"""
+SUGGEST_FUZZY_CUTOFF = 80.0
+"""...when they are at least this alike, and the text has at least 3 characters."""
+SUGGEST_FUZZY_MIN_CHARS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +185,14 @@ class Matcher:
         self._p_lone = tuple(p.lone for p in self._phrases)
         self._p_keys = tuple(p.keys for p in self._phrases)
         self._near_postings = {k: tuple(v) for k, v in near_postings.items()}
-        self._titles = {cid: fold(c.title) for cid, c in cards.items()}
+        # For suggest(): every title and status alias, folded, with its card.
+        labels: dict[str, str] = {}
+        for cid, card in cards.items():
+            for label in (card.title, *(a for forms in card.aliases.values() for a in forms)):
+                labels.setdefault(" ".join(fold(label).split()), cid)
+        self._labels = tuple(labels)
+        self._spaced_labels = tuple(f" {label}" for label in labels)
+        self._label_cards = tuple(labels.values())
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
 
     def overlaps(self) -> list[str]:
@@ -357,16 +375,39 @@ class Matcher:
     def suggest(self, text: str, limit: int = 25) -> list[tuple[str, float]]:
         """Cards for a partly typed status, best first (for autocomplete and inline search).
 
-        More forgiving than :meth:`match`: it also ranks by how the titles start and
-        contain the text, so "ship" already offers shipment-cancelled. Empty text lists
-        every card."""
+        More forgiving than :meth:`match`: it also ranks by the titles and status aliases
+        (every language) that start with the text, have a word that starts with it, or
+        contain something like it, so "ship" already offers shipment-cancelled and
+        "отмен" the Russian "cancelled" statuses. Empty text lists every card."""
+        limit = max(limit, 0)
         if not isinstance(text, str) or not text.strip():
-            return [(cid, 0.0) for cid in self.cards][: max(limit, 0)]
+            return [(cid, 0.0) for cid in self.cards][:limit]
         ranked = dict(self.scores(text))
-        folded = fold(text[:MAX_QUERY_CHARS]).strip()[:100]
-        for cid, title in self._titles.items():
-            sim = fuzz.partial_ratio(folded, title) * 0.9
-            if sim > ranked.get(cid, 0.0):
-                ranked[cid] = sim
+        typed = " ".join(fold(text[:MAX_QUERY_CHARS]).split())[:100]
+
+        def offer(cid: str, score: float) -> None:
+            if score > ranked.get(cid, 0.0):
+                ranked[cid] = score
+
+        # The more of a label the text already is, the better ("ship" is more of
+        # "Shipment cancelled" than of "shipping deadline passed").
+        word_start = f" {typed}"
+        n = len(typed)
+        for label, spaced, cid in zip(
+            self._labels, self._spaced_labels, self._label_cards, strict=True
+        ):
+            if label.startswith(typed):
+                offer(cid, SUGGEST_STARTS + SUGGEST_LENGTH * n / len(label))
+            elif word_start in spaced:
+                offer(cid, SUGGEST_WORD_STARTS + SUGGEST_LENGTH * n / len(label))
+        if n >= SUGGEST_FUZZY_MIN_CHARS:
+            for _, sim, i in process.extract(
+                typed,
+                self._labels,
+                scorer=fuzz.partial_ratio,
+                score_cutoff=SUGGEST_FUZZY_CUTOFF,
+                limit=None,
+            ):
+                offer(self._label_cards[i], sim * SUGGEST_FUZZY)
         out = sorted(ranked.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [(cid, round(sc, 1)) for cid, sc in out if sc >= SUGGEST_MIN][: max(limit, 0)]
+        return [(cid, round(sc, 1)) for cid, sc in out if sc >= SUGGEST_MIN][:limit]
