@@ -40,9 +40,9 @@ MIN_TYPO_LEN = 4
 MAX_TYPO_LEN = 40
 UNKNOWN_WEIGHT = 0.3
 """What a word no card uses weighs in the query's total (a card key weighs 0.4 to 2.6)."""
-PHRASE_QUERY_SHARE = 0.15
+PHRASE_QUERY_SHARE = 0.2
 """How much of the score depends on the best phrase explaining the whole query..."""
-CARD_QUERY_SHARE = 0.2
+CARD_QUERY_SHARE = 0.15
 """...and how much on the card (all its phrases together) explaining it."""
 COVER_POWER = 2.0
 """A phrase that is only partly covered loses more than its missing share."""
