@@ -315,6 +315,7 @@ class Matcher:
         card_keys = self._card_keys
         q_text: str | None = None
         base = 1.0 - PHRASE_QUERY_SHARE - CARD_QUERY_SHARE
+        known_share = 1.0 - UNKNOWN_WEIGHT * query.unknown / q_weight
         for i, got in matched.items():
             if got < MIN_EVIDENCE:
                 continue
@@ -343,6 +344,10 @@ class Matcher:
                     + CARD_QUERY_SHARE * explains
                 )
             )
+            if p_lone[i] and query.unknown:
+                # One word ("Refund") in a text that is mostly about other things
+                # ("refund policy for digital goods on steam") is weak evidence.
+                score *= math.sqrt(known_share)
             if cover >= 1.0 and p_verbatim[i]:
                 if q_text is None:
                     q_text = f" {' '.join(query.sequence)} "
