@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import aiosqlite
 
@@ -61,6 +64,22 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+def serialized(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Run the method alone on the shared connection.
+
+    aiosqlite runs statements on one thread, but tasks interleave between them: one task's
+    commit while another's ``UPDATE ... RETURNING`` is still open fails ("SQL statements in
+    progress"), or commits the other's half-done work. One lock per store prevents both."""
+
+    @functools.wraps(method)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        self = args[0]
+        async with self._lock:  # type: ignore[attr-defined]
+            return await method(*args, **kwargs)
+
+    return run
+
+
 def _ms(when: datetime) -> int:
     if when.tzinfo is None:
         raise ValueError("naive datetime: times are timezone-aware UTC inside the bot")
@@ -70,6 +89,9 @@ def _ms(when: datetime) -> int:
 def _dt(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _COLUMNS = (
     "id, platform, user_id, chat_id, kind, order_no, due_at, note, payload, status, "
@@ -100,6 +122,7 @@ class SQLiteReminderStore:
     def __init__(self, path: str) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -130,11 +153,13 @@ class SQLiteReminderStore:
                 f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
             )
 
+    @serialized
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    @serialized
     async def close(self) -> None:
         if self._db is not None:
             await self._db.close()
@@ -142,6 +167,7 @@ class SQLiteReminderStore:
 
     # reminders, for commands
 
+    @serialized
     async def add(self, reminder: NewReminder) -> Reminder:
         now = datetime.now(UTC)
         async with self.db.execute(
@@ -164,6 +190,7 @@ class SQLiteReminderStore:
         assert row is not None
         return _reminder(row)
 
+    @serialized
     async def count_pending(self, platform: str, user_id: str) -> int:
         async with self.db.execute(
             "SELECT count(*) FROM reminders WHERE platform = ? AND user_id = ?"
@@ -173,6 +200,7 @@ class SQLiteReminderStore:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
+    @serialized
     async def list_pending(self, platform: str, user_id: str) -> list[Reminder]:
         async with self.db.execute(
             f"SELECT {_COLUMNS} FROM reminders WHERE platform = ? AND user_id = ?"
@@ -181,6 +209,7 @@ class SQLiteReminderStore:
         ) as cur:
             return [_reminder(r) for r in await cur.fetchall()]
 
+    @serialized
     async def get(self, platform: str, user_id: str, reminder_id: int) -> Reminder | None:
         async with self.db.execute(
             f"SELECT {_COLUMNS} FROM reminders WHERE id = ? AND platform = ? AND user_id = ?",
@@ -189,6 +218,7 @@ class SQLiteReminderStore:
             row = await cur.fetchone()
         return _reminder(row) if row else None
 
+    @serialized
     async def cancel(self, platform: str, user_id: str, reminder_id: int) -> bool:
         cur = await self.db.execute(
             "UPDATE reminders SET status = 'cancelled' WHERE id = ? AND platform = ?"
@@ -198,6 +228,7 @@ class SQLiteReminderStore:
         await self.db.commit()
         return cur.rowcount > 0
 
+    @serialized
     async def cancel_for_order(self, platform: str, user_id: str, order_no: str, kind: Kind) -> int:
         cur = await self.db.execute(
             "UPDATE reminders SET status = 'cancelled' WHERE platform = ? AND user_id = ?"
@@ -207,6 +238,7 @@ class SQLiteReminderStore:
         await self.db.commit()
         return cur.rowcount
 
+    @serialized
     async def snooze(
         self, platform: str, user_id: str, reminder_id: int, due_at: datetime
     ) -> Reminder | None:
@@ -222,6 +254,7 @@ class SQLiteReminderStore:
 
     # reminders, for the scheduler
 
+    @serialized
     async def next_due(self, platforms: Collection[str]) -> datetime | None:
         marks = ",".join("?" * len(platforms))
         async with self.db.execute(
@@ -231,6 +264,7 @@ class SQLiteReminderStore:
             row = await cur.fetchone()
         return _dt(row[0]) if row and row[0] is not None else None
 
+    @serialized
     async def claim_due(
         self, now: datetime, limit: int, platforms: Collection[str]
     ) -> list[Reminder]:
@@ -245,6 +279,7 @@ class SQLiteReminderStore:
         await self.db.commit()
         return sorted((_reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
 
+    @serialized
     async def mark_sent(self, reminder_id: int, now: datetime) -> None:
         await self.db.execute(
             "UPDATE reminders SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'claimed'",
@@ -252,6 +287,7 @@ class SQLiteReminderStore:
         )
         await self.db.commit()
 
+    @serialized
     async def retry_later(self, reminder_id: int, due_at: datetime, error: str) -> None:
         await self.db.execute(
             "UPDATE reminders SET status = 'pending', due_at = ?, attempts = attempts + 1,"
@@ -260,6 +296,7 @@ class SQLiteReminderStore:
         )
         await self.db.commit()
 
+    @serialized
     async def mark_failed(self, reminder_id: int, error: str) -> None:
         await self.db.execute(
             "UPDATE reminders SET status = 'failed', attempts = attempts + 1, last_error = ?"
@@ -268,6 +305,7 @@ class SQLiteReminderStore:
         )
         await self.db.commit()
 
+    @serialized
     async def release_claimed(self) -> int:
         cur = await self.db.execute(
             "UPDATE reminders SET status = 'pending' WHERE status = 'claimed'"
@@ -275,12 +313,14 @@ class SQLiteReminderStore:
         await self.db.commit()
         return cur.rowcount
 
+    @serialized
     async def status_counts(self) -> dict[str, int]:
         async with self.db.execute("SELECT status, count(*) FROM reminders GROUP BY status") as cur:
             return {r[0]: r[1] for r in await cur.fetchall()}
 
     # users
 
+    @serialized
     async def get_prefs(self, platform: str, user_id: str) -> UserPrefs:
         async with self.db.execute(
             "SELECT timezone, notice FROM users WHERE platform = ? AND user_id = ?",
@@ -289,6 +329,7 @@ class SQLiteReminderStore:
             row = await cur.fetchone()
         return UserPrefs(row[0], row[1]) if row else UserPrefs()
 
+    @serialized
     async def set_timezone(self, platform: str, user_id: str, zone: str) -> None:
         await self.db.execute(
             "INSERT INTO users (platform, user_id, timezone) VALUES (?, ?, ?)"
@@ -297,6 +338,7 @@ class SQLiteReminderStore:
         )
         await self.db.commit()
 
+    @serialized
     async def set_notice(self, platform: str, user_id: str, notice: str) -> None:
         await self.db.execute(
             "INSERT INTO users (platform, user_id, notice) VALUES (?, ?, ?)"
@@ -305,16 +347,22 @@ class SQLiteReminderStore:
         )
         await self.db.commit()
 
+    @serialized
     async def take_notice(self, platform: str, user_id: str) -> str:
-        prefs = await self.get_prefs(platform, user_id)
-        if prefs.notice:
+        async with self.db.execute(
+            "SELECT notice FROM users WHERE platform = ? AND user_id = ?", (platform, user_id)
+        ) as cur:
+            row = await cur.fetchone()
+        notice = str(row[0]) if row else ""
+        if notice:
             await self.db.execute(
                 "UPDATE users SET notice = '' WHERE platform = ? AND user_id = ?",
                 (platform, user_id),
             )
             await self.db.commit()
-        return prefs.notice
+        return notice
 
+    @serialized
     async def set_protection(
         self, platform: str, user_id: str, order_no: str, ends_at: datetime
     ) -> None:
@@ -326,6 +374,7 @@ class SQLiteReminderStore:
         )
         await self.db.commit()
 
+    @serialized
     async def get_protection(self, platform: str, user_id: str, order_no: str) -> datetime | None:
         async with self.db.execute(
             "SELECT protection_ends FROM orders"
@@ -335,6 +384,7 @@ class SQLiteReminderStore:
             row = await cur.fetchone()
         return _dt(row[0]) if row and row[0] is not None else None
 
+    @serialized
     async def forget_user(self, platform: str, user_id: str) -> int:
         total = 0
         for table in ("reminders", "users", "orders"):
@@ -348,11 +398,13 @@ class SQLiteReminderStore:
 
     # adapter state
 
+    @serialized
     async def get_meta(self, key: str) -> str | None:
         async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cur:
             row = await cur.fetchone()
         return str(row[0]) if row else None
 
+    @serialized
     async def set_meta(self, key: str, value: str) -> None:
         await self.db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
