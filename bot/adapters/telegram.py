@@ -375,18 +375,11 @@ class TelegramAdapter:
             self._stored_update_at = now
 
     async def _set_meta(self, key: str, value: str) -> None:
-        """Best effort, with a few quick retries: the store's single SQLite connection can
-        refuse a commit while another task's query is still open on it. Losing the mark
-        only risks handling one update twice after a crash."""
-        for attempt in range(4):
-            try:
-                await self.core.store.set_meta(key, value)
-                return
-            except Exception as exc:
-                if attempt == 3:
-                    log.warning("telegram: could not store %s=%s: %s", key, value, exc)
-                    return
-                await asyncio.sleep(0.01 * (attempt + 1))
+        """Best effort: losing the mark only risks handling one update twice after a crash."""
+        try:
+            await self.core.store.set_meta(key, value)
+        except Exception as exc:
+            log.warning("telegram: could not store %s=%s: %s", key, value, exc)
 
     # ------------------------------------------------------------------ handlers
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
