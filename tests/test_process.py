@@ -85,6 +85,6 @@ async def test_one_process_serves_both_platforms_and_stops_on_sigterm(
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
-        stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
+        _stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, stderr.decode()[-2000:]
     assert b"Traceback" not in stderr
