@@ -38,6 +38,7 @@ TYPO_CUTOFF = 82.0
 """How alike (fuzz.ratio) an unknown word must be to a card word to count as a typo of it."""
 MIN_TYPO_LEN = 4
 MAX_TYPO_LEN = 40
+MIN_TYPO_TRUNCATED = 6
 UNKNOWN_WEIGHT = 0.3
 """What a word no card uses weighs in the query's total (a card key weighs 0.4 to 2.6)."""
 PHRASE_QUERY_SHARE = 0.2
@@ -219,7 +220,16 @@ class Matcher:
         found = process.extractOne(
             word, self._by_initial.get(word[0], ()), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
         )
-        return None if found is None else (found[0], found[1] / 100.0)
+        if found is None:
+            return None
+        fixed = found[0]
+        if min(len(word), len(fixed)) < MIN_TYPO_TRUNCATED and (
+            fixed.startswith(word) or word.startswith(fixed)
+        ):
+            # "cart" is not a typo of "carte", nor "later" of "late": a short word that
+            # only grows or loses an ending is another word ("progres" is a typo).
+            return None
+        return fixed, found[1] / 100.0
 
     def _read_query(self, words: list[str]) -> _Query:
         """The query's keys with how sure each is (1.0 for a known word, less for a

@@ -61,6 +61,14 @@ def test_api_codes(matcher: Matcher, code: str, card: str) -> None:
     assert matcher.match(code).card == card
 
 
+def test_typo_rules(matcher: Matcher) -> None:
+    assert matcher._correct("sellr") == ("seller", pytest.approx(0.91, abs=0.01))
+    assert matcher._correct("cart") is None  # another word, not a typo of "carte"
+    assert matcher._correct("progres")[0] == "progress"
+    # a typo of a stop or context word is that word: no content, but order context
+    assert matcher.match("ordr frozen").card == "unreliable-seller"
+
+
 def test_codes_are_whole_tokens() -> None:
     assert tokens("status IN_CANCEL now") == ["status", "in_cancel", "now"]
     assert is_code("buyer_pay_timeout")
