@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from knowledge.card import LANGUAGES, Card
+from knowledge.lexicon import Lexicon, LexiconError
 from knowledge.loader import CardError, load_cards
 from knowledge.matcher import Alternative, Match, Matcher
 
@@ -13,6 +14,8 @@ __all__ = [
     "Alternative",
     "Card",
     "CardError",
+    "Lexicon",
+    "LexiconError",
     "Match",
     "Matcher",
     "default_matcher",

@@ -4,13 +4,18 @@ How it decides, in short: every alias, question and title of a card is a *phrase
 words of phrases and queries are folded (case, accents) and read as *keys* through the
 lexicon (lexicon.yaml, see :mod:`knowledge.lexicon`): words that mean the same thing in
 any of the seven languages become one concept ("shop", "vendedor", "Händler" are all
-``#seller``; "verified", "under review", "geprüft" are ``#verify``), German compounds are
-split, API codes stay whole, other words are cut to a 5-letter stem. Unknown words are
-corrected as typos of the words the cards use (RapidFuzz). Each key weighs by how few
-cards use it. A card scores by its best phrase: how much of that phrase's weight the
-query covers (a near concept, "closed" for "cancelled", counts at a discount), times how
-sure the typo corrections were, times how much of the query the card explains at all.
-Below a threshold, or when no distinctive key matched, there is no answer.
+``#seller``; "verified", "under review", "geprüft" are ``#verify``), "unpaid" is not + pay,
+German compounds are split, API codes stay whole, other words are cut to a 5-letter stem.
+Unknown words are corrected as typos of the words the cards and the lexicon use
+(RapidFuzz). Each key weighs by how few cards use it.
+
+A card scores by its best phrase: the share of that phrase's weight the query covers,
+squared (a near concept, "closed" for "cancelled", counts at a discount), times how sure
+the typo corrections were, times how much of the query the phrase and the card explain.
+A phrase found word for word in a longer story ("...it says cancelled by the seller...")
+gains a little; a one-word phrase ("frozen") needs order context, and counts less in a
+text full of unknown words. Below a threshold, or when no distinctive key matched, there
+is no answer: a wrong answer in a community channel is worse than none.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ TYPO_CUTOFF = 82.0
 MIN_TYPO_LEN = 4
 MAX_TYPO_LEN = 40
 MIN_TYPO_TRUNCATED = 6
+"""A word shorter than this that only gains or loses an ending is not a typo (cart/carte)."""
 UNKNOWN_WEIGHT = 0.3
 """What a word no card uses weighs in the query's total (a card key weighs 0.4 to 2.6)."""
 PHRASE_QUERY_SHARE = 0.2
