@@ -67,8 +67,9 @@ async def run(n: int) -> list[float]:
                 await fake.callback_for(int(payload["id"]))
             times = []
             for i in range(n):
-                payload = slash("why", {"question": QUESTIONS[i % len(QUESTIONS)]},
-                                user_id=1000 + i % 50)
+                payload = slash(
+                    "why", {"question": QUESTIONS[i % len(QUESTIONS)]}, user_id=1000 + i % 50
+                )
                 sent = await fake.dispatch("INTERACTION_CREATE", payload)
                 callback = await fake.callback_for(int(payload["id"]))
                 assert callback.json["type"] == 4

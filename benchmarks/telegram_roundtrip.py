@@ -67,8 +67,11 @@ async def run(n: int, throttle: bool) -> tuple[list[float], float]:
             TELEGRAM_BASE_URL=fake.base_url,
         )
         bot = WhyBot(settings, clock=ManualClock())
-        limiter = None if throttle else AIORateLimiter(
-            overall_max_rate=0, group_max_rate=0, max_retries=3)
+        limiter = (
+            None
+            if throttle
+            else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+        )
         bot.add_adapter(TelegramAdapter(bot.core, settings, rate_limiter=limiter))
         await bot.start()
         times: list[float] = []
@@ -87,16 +90,18 @@ async def run(n: int, throttle: bool) -> tuple[list[float], float]:
         finally:
             await bot.stop()
             await fake.close()
-        assert not fake.rejected and not fake.unknown_methods, (fake.rejected,
-                                                                fake.unknown_methods)
+        assert not fake.rejected and not fake.unknown_methods, (fake.rejected, fake.unknown_methods)
     return times, elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=200, help="round trips (default 200)")
-    parser.add_argument("--no-throttle", action="store_true",
-                        help="lift the 30 messages/s pacing (429s are still retried)")
+    parser.add_argument(
+        "--no-throttle",
+        action="store_true",
+        help="lift the 30 messages/s pacing (429s are still retried)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     times, elapsed = asyncio.run(run(args.n, throttle=not args.no_throttle))

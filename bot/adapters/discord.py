@@ -131,8 +131,11 @@ def build_view(reply_actions: Sequence[Action]) -> discord.ui.View | None:
     view = discord.ui.View(timeout=None)
     for action in reply_actions:
         if len(view.children) >= MAX_BUTTONS:
-            log.warning("Reply has %d actions; Discord shows only %d buttons",
-                        len(reply_actions), MAX_BUTTONS)
+            log.warning(
+                "Reply has %d actions; Discord shows only %d buttons",
+                len(reply_actions),
+                MAX_BUTTONS,
+            )
             break
         try:
             custom_id = actions.encode(action)
@@ -140,9 +143,9 @@ def build_view(reply_actions: Sequence[Action]) -> discord.ui.View | None:
             log.exception("Dropping a button whose action cannot be encoded: %r", action)
             continue
         label = _clip(action.label or action.name.replace("_", " "), MAX_LABEL)
-        view.add_item(discord.ui.Button(
-            label=label, custom_id=custom_id, style=discord.ButtonStyle.secondary
-        ))
+        view.add_item(
+            discord.ui.Button(label=label, custom_id=custom_id, style=discord.ButtonStyle.secondary)
+        )
     # A finished view is sent as plain components and never registered in discord.py's
     # in-memory view store: presses are served by custom id (see on_interaction), which
     # also works after a restart, and nothing accumulates in memory per message.
@@ -215,7 +218,7 @@ class _Rebase:
         self.gateway: yarl.URL | None = None
 
     def rest(self, url: str) -> str:
-        return self.api_base + url[len(Route.BASE):] if url.startswith(Route.BASE) else url
+        return self.api_base + url[len(Route.BASE) :] if url.startswith(Route.BASE) else url
 
     def websocket(self, url: str) -> str:
         parsed = yarl.URL(url)
@@ -340,14 +343,22 @@ class DiscordAdapter:
         async def callback(interaction: discord.Interaction, **options: Optional[str]) -> None:  # noqa: UP045
             await self._on_command(interaction, spec, options)
 
-        params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                    annotation=discord.Interaction)]
+        params = [
+            inspect.Parameter(
+                "interaction",
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=discord.Interaction,
+            )
+        ]
         for option in spec.options:
-            params.append(inspect.Parameter(
-                option.name, inspect.Parameter.KEYWORD_ONLY,
-                annotation=str if option.required else Optional[str],  # noqa: UP045
-                default=inspect.Parameter.empty if option.required else None,
-            ))
+            params.append(
+                inspect.Parameter(
+                    option.name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=str if option.required else Optional[str],  # noqa: UP045
+                    default=inspect.Parameter.empty if option.required else None,
+                )
+            )
         callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
             option.name: option.description for option in spec.options
@@ -355,8 +366,9 @@ class DiscordAdapter:
         callback.__name__ = callback.__qualname__ = f"slash_{spec.name}"
         return callback
 
-    async def _on_command(self, interaction: discord.Interaction, spec: CommandSpec,
-                          options: dict[str, str | None]) -> None:
+    async def _on_command(
+        self, interaction: discord.Interaction, spec: CommandSpec, options: dict[str, str | None]
+    ) -> None:
         values = {k: v.strip() for k, v in options.items() if v is not None and v.strip()}
         args = " ".join(values[o.name] for o in spec.options if o.name in values)
         action = None
@@ -366,12 +378,12 @@ class DiscordAdapter:
             # (or even the title) as free text can land on a neighbouring card, so ask
             # for exactly that card, as its "card" button would.
             action = Action("card", (question,))
-        request = _request(interaction, command=spec.name, args=args, options=values,
-                           action=action)
+        request = _request(interaction, command=spec.name, args=args, options=values, action=action)
         await self._answer(interaction, request, personal=spec.personal)
 
-    async def _suggest_statuses(self, interaction: discord.Interaction,
-                                current: str) -> list[app_commands.Choice[str]]:
+    async def _suggest_statuses(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         # The user reads the title; the card id comes back as the question (see _on_command).
         return [
             app_commands.Choice(name=_clip(title or card_id, MAX_CHOICE), value=card_id)
@@ -383,10 +395,14 @@ class DiscordAdapter:
         """Upload the command list only when it differs from what was last synced."""
         assert self.client is not None and self.tree is not None
         tree = self.tree
-        payload = sorted((c.to_dict(tree) for c in tree.get_commands()),
-                         key=lambda c: str(c["name"]))
-        material = json.dumps({"application": self.client.application_id, "commands": payload},
-                              sort_keys=True, separators=(",", ":"))
+        payload = sorted(
+            (c.to_dict(tree) for c in tree.get_commands()), key=lambda c: str(c["name"])
+        )
+        material = json.dumps(
+            {"application": self.client.application_id, "commands": payload},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
         digest = hashlib.sha256(material.encode()).hexdigest()
         if await self.core.store.get_meta(COMMANDS_HASH_KEY) == digest:
             log.info("Discord slash commands unchanged; not syncing")
@@ -419,15 +435,17 @@ class DiscordAdapter:
 
     # -- answering
 
-    async def _answer(self, interaction: discord.Interaction, request: Request, *,
-                      personal: bool) -> None:
+    async def _answer(
+        self, interaction: discord.Interaction, request: Request, *, personal: bool
+    ) -> None:
         """Ask the core and send its reply; defer first if the core is slow."""
         handling = asyncio.ensure_future(self.core.handle(request))
         done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
         if not done:
             # ``personal`` is the best guess of the reply's visibility before it exists.
-            await interaction.response.defer(ephemeral=personal and not request.is_private,
-                                             thinking=True)
+            await interaction.response.defer(
+                ephemeral=personal and not request.is_private, thinking=True
+            )
             reply = await handling
             await interaction.followup.send(**render(reply))
             return
@@ -435,15 +453,15 @@ class DiscordAdapter:
         ephemeral = reply.personal and not request.is_private
         await interaction.response.send_message(ephemeral=ephemeral, **render(reply))
 
-    async def _on_tree_error(self, interaction: discord.Interaction,
-                             error: app_commands.AppCommandError) -> None:
+    async def _on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
         if isinstance(error, app_commands.CommandNotFound):
             log.warning("Discord sent unknown command %r", error.name)
             await self._tell_failure(interaction, UNKNOWN_COMMAND_TEXT)
             return
         name = interaction.command.qualified_name if interaction.command else "?"
-        log.error("Discord command /%s failed (user %s)", name, interaction.user.id,
-                  exc_info=error)
+        log.error("Discord command /%s failed (user %s)", name, interaction.user.id, exc_info=error)
         await self._tell_failure(interaction, FAILURE_TEXT)
 
     @staticmethod
@@ -452,8 +470,9 @@ class DiscordAdapter:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
             else:
-                await interaction.response.send_message(text, ephemeral=True,
-                                                        allowed_mentions=NO_MENTIONS)
+                await interaction.response.send_message(
+                    text, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
         except Exception:
             log.exception("Could not tell the user about the failure either")
 

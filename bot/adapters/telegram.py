@@ -155,7 +155,7 @@ def render_html(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
             continue
         step = max(1, limit // 2)  # escaping and defused mentions may grow a piece
         for start in range(0, len(line.text), step):
-            piece = _Line(line.text[start:start + step], line.tag).render()
+            piece = _Line(line.text[start : start + step], line.tag).render()
             rendered.append((piece, _utf16_len(html_to_plain(piece))))
     chunks: list[str] = []
     current: list[str] = []
@@ -265,13 +265,24 @@ class TelegramAdapter:
         )
         app = builder.build()
         app.add_handler(TypeHandler(Update, self._skip_seen_update), group=-1)
-        app.add_handler(CommandHandler([c.name for c in COMMANDS], self._on_command,
-                                       filters=filters.UpdateType.MESSAGE))
-        app.add_handler(MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE,
-                                       self._on_other_command))
-        app.add_handler(MessageHandler(
-            filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-            & filters.UpdateType.MESSAGE & ~filters.VIA_BOT, self._on_private_text))
+        app.add_handler(
+            CommandHandler(
+                [c.name for c in COMMANDS], self._on_command, filters=filters.UpdateType.MESSAGE
+            )
+        )
+        app.add_handler(
+            MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, self._on_other_command)
+        )
+        app.add_handler(
+            MessageHandler(
+                filters.TEXT
+                & ~filters.COMMAND
+                & filters.ChatType.PRIVATE
+                & filters.UpdateType.MESSAGE
+                & ~filters.VIA_BOT,
+                self._on_private_text,
+            )
+        )
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(InlineQueryHandler(self._on_inline_query))
         app.add_handler(TypeHandler(Update, self._remember_update), group=1)
@@ -292,8 +303,9 @@ class TelegramAdapter:
                     await app.initialize()  # getMe: fails fast on a wrong token
                 except InvalidToken:
                     # PTB's message quotes the token; keep it out of logs and stderr.
-                    raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected the token "
-                                      "(getMe answered 401/404)") from None
+                    raise ConfigError(
+                        "TELEGRAM_BOT_TOKEN: Telegram rejected the token (getMe answered 401/404)"
+                    ) from None
                 self.username = app.bot.username or ""
                 await self._sync_commands(app)
                 await app.start()
@@ -360,8 +372,11 @@ class TelegramAdapter:
 
     async def _skip_seen_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         last = self._last_update_id
-        if (last is not None and update.update_id <= last
-                and time.time() - self._last_update_at < REDELIVERY_WINDOW):
+        if (
+            last is not None
+            and update.update_id <= last
+            and time.time() - self._last_update_at < REDELIVERY_WINDOW
+        ):
             log.info("telegram: update %s was already handled; skipped", update.update_id)
             raise ApplicationHandlerStop
 
@@ -391,8 +406,11 @@ class TelegramAdapter:
             args = ""  # a deep-link payload: /start just answers /start
         await self._serve_message(message, user, name, args)
 
-    async def _on_other_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                                ) -> None:
+    async def _on_other_command(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+    ) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or not message.text or user.is_bot:
             return
@@ -406,8 +424,11 @@ class TelegramAdapter:
         name, args = _split_command(message.text)
         await self._serve_message(message, user, name, args)
 
-    async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                               ) -> None:
+    async def _on_private_text(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+    ) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or not message.text or user.is_bot:
             return
@@ -418,14 +439,25 @@ class TelegramAdapter:
         private = chat.type == ChatType.PRIVATE
         spec = BY_NAME.get(name)
         reply_to = None if private else message.message_id
-        if not private and spec is not None and spec.personal and not await self._reachable(
-                user.id):
+        if (
+            not private
+            and spec is not None
+            and spec.personal
+            and not await self._reachable(user.id)
+        ):
             # Do not act on a personal command whose answer cannot reach the user.
             await self._send_deep_link(chat.id, name, reply_to)
             return
-        request = Request(platform=PLATFORM, user_id=str(user.id), chat_id=str(chat.id),
-                          is_private=private, command=name, args=args,
-                          language=user.language_code, user_name=user.full_name)
+        request = Request(
+            platform=PLATFORM,
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            is_private=private,
+            command=name,
+            args=args,
+            language=user.language_code,
+            user_name=user.full_name,
+        )
         reply = await self._handle(request)
         await self._route(reply, chat, user, reply_to=reply_to, name=name)
 
@@ -438,10 +470,15 @@ class TelegramAdapter:
             await self._answer_query(query, BUTTON_EXPIRED)
             return
         chat: Chat | None = query.message.chat if query.message is not None else None
-        request = Request(platform=PLATFORM, user_id=str(user.id),
-                          chat_id=str(chat.id if chat else user.id),
-                          is_private=chat is not None and chat.type == ChatType.PRIVATE,
-                          action=action, language=user.language_code, user_name=user.full_name)
+        request = Request(
+            platform=PLATFORM,
+            user_id=str(user.id),
+            chat_id=str(chat.id if chat else user.id),
+            is_private=chat is not None and chat.type == ChatType.PRIVATE,
+            action=action,
+            language=user.language_code,
+            user_name=user.full_name,
+        )
         if chat is None:
             # A message sent through inline mode: no chat to answer in, so answer privately
             # (or open the private chat through the callback answer's start link).
@@ -449,8 +486,9 @@ class TelegramAdapter:
             try:
                 await self._send(user.id, reply)
             except Forbidden:
-                await self._answer_query(query, "Open a private chat with me first",
-                                         url=self._deep_link(action.name))
+                await self._answer_query(
+                    query, "Open a private chat with me first", url=self._deep_link(action.name)
+                )
                 return
             await self._answer_query(query)
             return
@@ -459,8 +497,9 @@ class TelegramAdapter:
         await self._route(reply, chat, user, reply_to=None, name=action.name)
 
     @staticmethod
-    async def _answer_query(query: CallbackQuery, text: str | None = None,
-                            url: str | None = None) -> None:
+    async def _answer_query(
+        query: CallbackQuery, text: str | None = None, url: str | None = None
+    ) -> None:
         """Stop the button's spinner. A query answered too late (Telegram allows about 15
         seconds) is refused with 400; the press is still acted on."""
         try:
@@ -468,8 +507,11 @@ class TelegramAdapter:
         except BadRequest as exc:
             log.warning("telegram: could not answer callback query %s: %s", query.id, exc)
 
-    async def _on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                               ) -> None:
+    async def _on_inline_query(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+    ) -> None:
         query = update.inline_query
         if query is None:
             return
@@ -480,15 +522,19 @@ class TelegramAdapter:
             if reply is None:
                 continue
             result_id = card_id if len(card_id.encode()) <= 64 else str(abs(hash(card_id)))
-            results.append(InlineQueryResultArticle(
-                id=result_id,
-                title=(title or reply.title or card_id)[:256],
-                description=(reply.text.strip().splitlines() or [""])[0][:200] or None,
-                input_message_content=InputTextMessageContent(
-                    render_html(reply)[0], parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW),
-                reply_markup=keyboard(reply.actions),
-            ))
+            results.append(
+                InlineQueryResultArticle(
+                    id=result_id,
+                    title=(title or reply.title or card_id)[:256],
+                    description=(reply.text.strip().splitlines() or [""])[0][:200] or None,
+                    input_message_content=InputTextMessageContent(
+                        render_html(reply)[0],
+                        parse_mode=ParseMode.HTML,
+                        link_preview_options=NO_PREVIEW,
+                    ),
+                    reply_markup=keyboard(reply.actions),
+                )
+            )
         await query.answer(results[:50], cache_time=60, is_personal=False)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -515,8 +561,9 @@ class TelegramAdapter:
             log.exception("telegram: core failed on %s", request)
             return Reply(text=SOMETHING_WRONG, kind=ReplyKind.ERROR, personal=True)
 
-    async def _route(self, reply: Reply, chat: Chat, user: User, *, reply_to: int | None,
-                     name: str) -> None:
+    async def _route(
+        self, reply: Reply, chat: Chat, user: User, *, reply_to: int | None, name: str
+    ) -> None:
         """Send ``reply`` where it belongs: the chat it was asked in, or (personal replies
         asked in a group) the user's private chat with a short note in the group."""
         if chat.type == ChatType.PRIVATE or not reply.personal:
@@ -528,8 +575,9 @@ class TelegramAdapter:
             await self._send_deep_link(chat.id, name, reply_to)
             return
         note = Reply(text=f"{user.first_name}, I've answered you in our private chat.")
-        link = InlineKeyboardMarkup([[InlineKeyboardButton(
-            "Open the private chat", url=f"https://t.me/{self.username}")]])
+        link = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Open the private chat", url=f"https://t.me/{self.username}")]]
+        )
         await self._send(chat.id, note, reply_to=reply_to, markup=link)
 
     def _deep_link(self, payload: str) -> str:
@@ -538,8 +586,10 @@ class TelegramAdapter:
 
     async def _send_deep_link(self, chat_id: int, name: str, reply_to: int | None) -> None:
         url = self._deep_link(name)
-        text = (f'I can\'t message you privately yet. <a href="{html.escape(url)}">Open a '
-                f"private chat with me</a>, press Start, then send /{escape(name)} there.")
+        text = (
+            f'I can\'t message you privately yet. <a href="{html.escape(url)}">Open a '
+            f"private chat with me</a>, press Start, then send /{escape(name)} there."
+        )
         markup = InlineKeyboardMarkup([[InlineKeyboardButton("Open a private chat", url=url)]])
         await self._send_text(chat_id, text, markup=markup, reply_to=reply_to)
 
@@ -561,18 +611,33 @@ class TelegramAdapter:
             raise TemporaryDeliveryError("the Telegram adapter is not running")
         return app.bot
 
-    async def _send(self, chat_id: int, reply: Reply, *, reply_to: int | None = None,
-                    markup: InlineKeyboardMarkup | None = None) -> None:
+    async def _send(
+        self,
+        chat_id: int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
         chunks = render_html(reply)
         markup = markup or keyboard(reply.actions)
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
-            await self._send_text(chat_id, chunk, markup=markup if last else None,
-                                  reply_to=reply_to if i == 0 else None)
+            await self._send_text(
+                chat_id,
+                chunk,
+                markup=markup if last else None,
+                reply_to=reply_to if i == 0 else None,
+            )
 
-    async def _send_text(self, chat_id: int, text: str, *,
-                         markup: InlineKeyboardMarkup | None = None,
-                         reply_to: int | None = None) -> Message:
+    async def _send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        markup: InlineKeyboardMarkup | None = None,
+        reply_to: int | None = None,
+    ) -> Message:
         """sendMessage with HTML; network errors and 5xx are retried with a backoff, a 429
         is retried by the rate limiter, everything else raises."""
         bot = self._bot()
@@ -581,10 +646,16 @@ class TelegramAdapter:
         while True:
             try:
                 return await bot.send_message(
-                    chat_id, text, parse_mode=parse_mode, reply_markup=markup,
+                    chat_id,
+                    text,
+                    parse_mode=parse_mode,
+                    reply_markup=markup,
                     link_preview_options=NO_PREVIEW,
-                    reply_parameters=(ReplyParameters(reply_to, allow_sending_without_reply=True)
-                                      if reply_to is not None else None),
+                    reply_parameters=(
+                        ReplyParameters(reply_to, allow_sending_without_reply=True)
+                        if reply_to is not None
+                        else None
+                    ),
                 )
             except ChatMigrated as exc:  # a group became a supergroup
                 chat_id = int(exc.new_chat_id)
@@ -599,8 +670,9 @@ class TelegramAdapter:
                 if not delays:
                     raise
                 delay = delays.pop(0)
-                log.warning("telegram: sending to %s failed (%s); retrying in %.2fs",
-                            chat_id, exc, delay)
+                log.warning(
+                    "telegram: sending to %s failed (%s); retrying in %.2fs", chat_id, exc, delay
+                )
                 await asyncio.sleep(delay)
 
     # ------------------------------------------------------------------ scheduler

@@ -19,8 +19,17 @@ async def test_concurrent_tasks_share_one_connection_safely(tmp_path: Path) -> N
     await store.open()
     try:
         for i in range(20):
-            await store.add(NewReminder("fake", f"u{i}", None, Kind.REMIND, "81234567",
-                                        NOW - timedelta(minutes=1), f"n{i}"))
+            await store.add(
+                NewReminder(
+                    "fake",
+                    f"u{i}",
+                    None,
+                    Kind.REMIND,
+                    "81234567",
+                    NOW - timedelta(minutes=1),
+                    f"n{i}",
+                )
+            )
 
         async def scheduler_like() -> None:
             for _ in range(100):

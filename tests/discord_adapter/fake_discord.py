@@ -143,16 +143,18 @@ class FakeDiscord:
             await asyncio.wait_for(self._changed.wait_for(predicate), within)
             return predicate()
 
-    async def wait_call(self, method: str, pattern: str, count: int = 1,
-                        within: float = 5.0) -> Call:
+    async def wait_call(
+        self, method: str, pattern: str, count: int = 1, within: float = 5.0
+    ) -> Call:
         """The ``count``-th call matching, waiting for it to arrive."""
         calls = await self.wait_for(lambda: len(self.find(method, pattern)) >= count, within)
         assert calls
         return self.find(method, pattern)[count - 1]
 
     async def callback_for(self, interaction_id: int, within: float = 5.0) -> Call:
-        return await self.wait_call("POST", rf"/interactions/{interaction_id}/[^/]+/callback",
-                                    within=within)
+        return await self.wait_call(
+            "POST", rf"/interactions/{interaction_id}/[^/]+/callback", within=within
+        )
 
     def dm_channel_of(self, user_id: int) -> int:
         return DM_CHANNEL_BASE + user_id % 10**9
@@ -204,9 +206,9 @@ class FakeDiscord:
                     await self._send_ready(ws, payload["d"])
                 elif op == 6:
                     self.resumes.append(payload["d"])
-                    await ws.send_str(json.dumps(
-                        {"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}
-                    ))
+                    await ws.send_str(
+                        json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}})
+                    )
                     await self._add_socket(ws)
         finally:
             async with self._changed:
@@ -219,9 +221,9 @@ class FakeDiscord:
         self.identifies.append(identify)
         for payload in self.before_ready:
             self._interaction_types[payload["id"]] = payload["type"]
-            await ws.send_str(json.dumps(
-                {"op": 0, "t": "INTERACTION_CREATE", "s": next(self._seq), "d": payload}
-            ))
+            await ws.send_str(
+                json.dumps({"op": 0, "t": "INTERACTION_CREATE", "s": next(self._seq), "d": payload})
+            )
         self.before_ready = []
         ready = {
             "v": 10,
@@ -272,21 +274,38 @@ class FakeDiscord:
             return 200, BOT_USER
         if m == "GET" and p == "/oauth2/applications/@me":
             return 200, {
-                "id": str(APP_ID), "name": "whybot", "description": "", "icon": None,
-                "bot_public": True, "bot_require_code_grant": False, "owner": BOT_USER,
-                "verify_key": "0" * 64, "flags": 0, "team": None, "rpc_origins": [],
+                "id": str(APP_ID),
+                "name": "whybot",
+                "description": "",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": BOT_USER,
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "rpc_origins": [],
             }
         if m == "GET" and p == "/gateway/bot":
             return 200, {
-                "url": self.gateway_url, "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999,
-                                        "reset_after": 0, "max_concurrency": 1},
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
             }
         if p == f"/applications/{APP_ID}/commands":
             if m == "PUT":
                 self.commands = [
-                    {**c, "id": str(COMMAND_BASE + i), "application_id": str(APP_ID),
-                     "version": "1"}
+                    {
+                        **c,
+                        "id": str(COMMAND_BASE + i),
+                        "application_id": str(APP_ID),
+                        "version": "1",
+                    }
                     for i, c in enumerate(call.json or [])
                 ]
             if m in ("PUT", "GET"):
@@ -295,7 +314,8 @@ class FakeDiscord:
             body = call.json or {}
             data = body.get("data") or {}
             interaction: dict[str, Any] = {
-                "id": cb.group(1), "type": self._interaction_types.get(cb.group(1), 2)
+                "id": cb.group(1),
+                "type": self._interaction_types.get(cb.group(1), 2),
             }
             resource: dict[str, Any] = {"type": body.get("type")}
             if body.get("type") in (4, 5):
@@ -315,8 +335,12 @@ class FakeDiscord:
             recipient = int((call.json or {})["recipient_id"])
             channel_id = self.dm_channel_of(recipient)
             self._dm_channels[channel_id] = recipient
-            return 200, {"id": str(channel_id), "type": 1, "last_message_id": None,
-                         "recipients": [user_payload(recipient)]}
+            return 200, {
+                "id": str(channel_id),
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [user_payload(recipient)],
+            }
         if m == "POST" and (ch := re.fullmatch(r"/channels/(\d+)/messages", p)):
             channel_id = int(ch.group(1))
             if self._dm_channels.get(channel_id) in self.blocked_users:
@@ -327,8 +351,9 @@ class FakeDiscord:
     def _next_id(self, base: int) -> int:
         return base + next(self._ids)
 
-    def _message(self, channel_id: int, body: dict[str, Any],
-                 message_id: int | None = None) -> dict[str, Any]:
+    def _message(
+        self, channel_id: int, body: dict[str, Any], message_id: int | None = None
+    ) -> dict[str, Any]:
         return {
             "id": str(message_id or self._next_id(MESSAGE_BASE)),
             "channel_id": str(channel_id),
@@ -379,14 +404,31 @@ def _base(kind: int, user_id: int, *, guild: bool, locale: str) -> dict[str, Any
             guild_locale="en-US",
             guild={"id": str(GUILD_ID), "locale": "en-US", "features": []},
             channel_id=str(GUILD_CHANNEL_ID),
-            channel={"id": str(GUILD_CHANNEL_ID), "type": 0, "name": "general",
-                     "guild_id": str(GUILD_ID), "position": 0, "permission_overwrites": [],
-                     "nsfw": False, "parent_id": None, "topic": None,
-                     "last_message_id": None, "rate_limit_per_user": 0,
-                     "permissions": "0"},
-            member={"user": user, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
-                    "deaf": False, "mute": False, "flags": 0, "permissions": "0",
-                    "nick": None, "avatar": None},
+            channel={
+                "id": str(GUILD_CHANNEL_ID),
+                "type": 0,
+                "name": "general",
+                "guild_id": str(GUILD_ID),
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "permissions": "0",
+            },
+            member={
+                "user": user,
+                "roles": [],
+                "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": "0",
+                "nick": None,
+                "avatar": None,
+            },
             context=0,
         )
     else:
@@ -400,8 +442,14 @@ def _base(kind: int, user_id: int, *, guild: bool, locale: str) -> dict[str, Any
     return payload
 
 
-def slash(name: str, options: dict[str, str] | None = None, *, user_id: int = 801,
-          guild: bool = True, locale: str = "en-US") -> dict[str, Any]:
+def slash(
+    name: str,
+    options: dict[str, str] | None = None,
+    *,
+    user_id: int = 801,
+    guild: bool = True,
+    locale: str = "en-US",
+) -> dict[str, Any]:
     """An APPLICATION_COMMAND interaction for ``/name`` with string options."""
     payload = _base(2, user_id, guild=guild, locale=locale)
     payload["data"] = {
@@ -413,8 +461,15 @@ def slash(name: str, options: dict[str, str] | None = None, *, user_id: int = 80
     return payload
 
 
-def autocomplete(name: str, option: str, current: str, *, user_id: int = 801,
-                 guild: bool = True, locale: str = "en-US") -> dict[str, Any]:
+def autocomplete(
+    name: str,
+    option: str,
+    current: str,
+    *,
+    user_id: int = 801,
+    guild: bool = True,
+    locale: str = "en-US",
+) -> dict[str, Any]:
     """An APPLICATION_COMMAND_AUTOCOMPLETE interaction with ``option`` focused."""
     payload = _base(4, user_id, guild=guild, locale=locale)
     payload["data"] = {
@@ -426,8 +481,9 @@ def autocomplete(name: str, option: str, current: str, *, user_id: int = 801,
     return payload
 
 
-def button(custom_id: str, *, user_id: int = 801, guild: bool = False,
-           locale: str = "en-US") -> dict[str, Any]:
+def button(
+    custom_id: str, *, user_id: int = 801, guild: bool = False, locale: str = "en-US"
+) -> dict[str, Any]:
     """A MESSAGE_COMPONENT interaction: a press of the button ``custom_id``."""
     payload = _base(3, user_id, guild=guild, locale=locale)
     payload["data"] = {"custom_id": custom_id, "component_type": 2}

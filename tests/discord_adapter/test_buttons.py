@@ -43,13 +43,15 @@ async def test_unknown_buttons_have_expired(running: Harness) -> None:
 async def test_buttons_work_after_a_restart(harness: Harness) -> None:
     await harness.start()
     why = await harness.ask("why", {"question": "shipment cancelled"})
-    old_card_button = next(b["custom_id"] for b in buttons_of(why.message)
-                           if b["custom_id"].startswith("wb:card:"))
+    old_card_button = next(
+        b["custom_id"] for b in buttons_of(why.message) if b["custom_id"].startswith("wb:card:")
+    )
     await harness.ask("remind", {"order": ORDER, "when": "1h"}, guild=False)
     await harness.clock.advance(timedelta(hours=2))
     dm = await harness.fake.wait_call("POST", r"/channels/\d+/messages")
-    snooze = next(b["custom_id"] for b in buttons_of(dm.json)
-                  if b["custom_id"].startswith("wb:snooze:"))
+    snooze = next(
+        b["custom_id"] for b in buttons_of(dm.json) if b["custom_id"].startswith("wb:snooze:")
+    )
 
     await harness.restart()  # a new client and a new WhyBot on the same SQLite file
 

@@ -156,8 +156,9 @@ async def test_request_carries_options_args_language_and_context(
         return await handle(request)
 
     monkeypatch.setattr(core, "handle", recording)
-    await running.ask("remind", {"order": ORDER, "when": "3d", "note": "check it"},
-                      locale="pt-BR", user_id=4242)
+    await running.ask(
+        "remind", {"order": ORDER, "when": "3d", "note": "check it"}, locale="pt-BR", user_id=4242
+    )
     await running.ask("why", {"question": "seller cancelled"}, locale="de", guild=False)
     remind, why = seen
     assert remind.command == "remind" and remind.platform == "discord"
@@ -169,9 +170,16 @@ async def test_request_carries_options_args_language_and_context(
     assert why.chat_id == why.user.dm_chat_id
 
 
-@pytest.mark.parametrize(("locale", "language"), [
-    ("de", "de"), ("pt-BR", "pt"), ("en-US", "en"), ("es-419", "es"), ("zh-CN", "zh"),
-])
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("de", "de"),
+        ("pt-BR", "pt"),
+        ("en-US", "en"),
+        ("es-419", "es"),
+        ("zh-CN", "zh"),
+    ],
+)
 def test_language_from_locale(locale: str, language: str) -> None:
     assert language_of(discord.Locale(locale)) == language
     assert language_of(locale) == language

@@ -12,8 +12,9 @@ USER = 4711
 
 async def test_reminder_arrives_by_dm_with_a_snooze_button(running: Harness) -> None:
     fake = running.fake
-    await running.ask("remind", {"order": ORDER, "when": "1h", "note": "check tracking"},
-                      user_id=USER)
+    await running.ask(
+        "remind", {"order": ORDER, "when": "1h", "note": "check tracking"}, user_id=USER
+    )
     await running.clock.advance(timedelta(minutes=30))
     assert not fake.find("POST", r"/channels/\d+/messages")  # not due yet
 

@@ -24,8 +24,11 @@ COMMANDS_PATH = rf"/applications/{APP_ID}/commands"
 async def test_start_logs_in_connects_with_default_intents_and_syncs(running: Harness) -> None:
     fake = running.fake
     made = [(c.method, c.path) for c in fake.calls]
-    assert made[:3] == [("GET", "/users/@me"), ("GET", "/oauth2/applications/@me"),
-                        ("GET", "/gateway/bot")]
+    assert made[:3] == [
+        ("GET", "/users/@me"),
+        ("GET", "/oauth2/applications/@me"),
+        ("GET", "/gateway/bot"),
+    ]
     identify = fake.identifies[0]
     assert identify["token"] == "fake-token"
     intents = discord.Intents._from_value(identify["intents"])
@@ -47,8 +50,9 @@ async def test_synced_commands_mirror_the_catalog(running: Harness) -> None:
             assert sent_option["description"] == option.description
         assert sent[spec.name]["description"] == spec.summary
     assert sent["why"]["options"][0]["autocomplete"] is True
-    assert not any(o.get("autocomplete") for c in put.json if c["name"] != "why"
-                   for o in c["options"])
+    assert not any(
+        o.get("autocomplete") for c in put.json if c["name"] != "why" for o in c["options"]
+    )
 
 
 async def test_sync_is_skipped_when_commands_are_unchanged(harness: Harness) -> None:
@@ -130,8 +134,12 @@ async def test_gateway_reconnect_resumes_without_duplicating_anything(running: H
 
 async def test_bad_token_fails_start_cleanly(fake: FakeDiscord, tmp_path: Path) -> None:
     fake.fail("GET", "/users/@me", 401, {"message": "401: Unauthorized", "code": 0})
-    settings = load_settings(_env_file=None, DATABASE_URL=f"sqlite:///{tmp_path}/t.db",
-                             DISCORD_BOT_TOKEN="wrong", DISCORD_API_BASE_URL=fake.api_base)
+    settings = load_settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{tmp_path}/t.db",
+        DISCORD_BOT_TOKEN="wrong",
+        DISCORD_API_BASE_URL=fake.api_base,
+    )
     adapter = DiscordAdapter(WhyBot(settings).core, settings)
     with pytest.raises(discord.LoginFailure):
         await adapter.start()
@@ -155,6 +163,8 @@ def test_rebase_rewrites_only_discord_urls() -> None:
     assert rebase.rest(Route.BASE + "/users/@me") == "http://127.0.0.1:9/api/v10/users/@me"
     assert rebase.rest("https://cdn.example/x") == "https://cdn.example/x"
     rebase.gateway = yarl.URL("ws://127.0.0.1:9/gateway")
-    assert (rebase.websocket("wss://gateway.discord.gg/?v=10&encoding=json")
-            == "ws://127.0.0.1:9/gateway?v=10&encoding=json")
+    assert (
+        rebase.websocket("wss://gateway.discord.gg/?v=10&encoding=json")
+        == "ws://127.0.0.1:9/gateway?v=10&encoding=json"
+    )
     assert rebase.websocket("ws://127.0.0.1:9/resume?v=10") == "ws://127.0.0.1:9/resume?v=10"

@@ -19,10 +19,15 @@ def test_short_plain_replies_are_content_and_structured_ones_embeds() -> None:
 
 
 def test_sections_become_fields_with_numbered_steps_and_bullets() -> None:
-    embed = render_embed(Reply(title="T", sections=(
-        Section("Steps", items=("open the app", "tap *Orders*"), numbered=True),
-        Section("Causes", text="Often:", items=("a", "b")),
-    )))
+    embed = render_embed(
+        Reply(
+            title="T",
+            sections=(
+                Section("Steps", items=("open the app", "tap *Orders*"), numbered=True),
+                Section("Causes", text="Often:", items=("a", "b")),
+            ),
+        )
+    )
     steps, causes = embed.fields
     assert steps.name == "Steps" and steps.value == "1. open the app\n2. tap \\*Orders\\*"
     assert causes.value == "Often:\n• a\n• b"
@@ -30,9 +35,12 @@ def test_sections_become_fields_with_numbered_steps_and_bullets() -> None:
 
 def test_oversized_replies_stay_within_discords_limits() -> None:
     long_items = tuple("step " + "x" * 300 for _ in range(6))
-    reply = Reply(title="T" * 400, text="d" * 5000,
-                  sections=tuple(Section(f"S{i}", items=long_items) for i in range(30)),
-                  footer="f" * 3000)
+    reply = Reply(
+        title="T" * 400,
+        text="d" * 5000,
+        sections=tuple(Section(f"S{i}", items=long_items) for i in range(30)),
+        footer="f" * 3000,
+    )
     embed = render_embed(reply)
     assert len(embed) <= 6000
     assert len(embed.title or "") <= 256 and len(embed.description or "") <= 4096

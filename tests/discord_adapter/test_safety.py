@@ -47,9 +47,16 @@ async def test_every_message_sent_disallows_mentions(running: Harness) -> None:
     await running.ask("remind", {"order": ORDER, "when": "1h"})
     await running.clock.advance(timedelta(hours=2))
     await running.fake.wait_call("POST", r"/channels/\d+/messages")
-    sends = [c for c in running.fake.calls if c.method in ("POST", "PATCH")
-             and ((c.path.endswith("/callback") and c.json["type"] == 4)
-                  or "/messages" in c.path or c.path.startswith("/webhooks/"))]
+    sends = [
+        c
+        for c in running.fake.calls
+        if c.method in ("POST", "PATCH")
+        and (
+            (c.path.endswith("/callback") and c.json["type"] == 4)
+            or "/messages" in c.path
+            or c.path.startswith("/webhooks/")
+        )
+    ]
     assert len(sends) >= 5
     assert all(c.message["allowed_mentions"] == {"parse": []} for c in sends)
 

@@ -35,8 +35,12 @@ class Harness:
         self.reader: SQLiteReminderStore | None = None
 
     def settings(self) -> Any:
-        return load_settings(_env_file=None, DATABASE_URL=f"sqlite:///{self.db}",
-                             TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=self.fake.base_url)
+        return load_settings(
+            _env_file=None,
+            DATABASE_URL=f"sqlite:///{self.db}",
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=self.fake.base_url,
+        )
 
     async def start(self) -> TelegramAdapter:
         settings = self.settings()
@@ -73,22 +77,39 @@ class Harness:
         await self.stop()
         return await self.start()
 
-    async def ask(self, text: str, *, user_id: int = USER, chat_id: int | None = None,
-                  expect_chat: int | None = None, **kw: Any) -> SentMessage:
+    async def ask(
+        self,
+        text: str,
+        *,
+        user_id: int = USER,
+        chat_id: int | None = None,
+        expect_chat: int | None = None,
+        **kw: Any,
+    ) -> SentMessage:
         """Send ``text`` as the user and return the bot's first message in reply."""
         mark = self.fake.mark()
         self.fake.send_text(text, user_id=user_id, chat_id=chat_id, **kw)
-        target = expect_chat if expect_chat is not None else (
-            chat_id if chat_id is not None else user_id)
+        target = (
+            expect_chat
+            if expect_chat is not None
+            else (chat_id if chat_id is not None else user_id)
+        )
         return await self.fake.wait_message(target, after=mark)
 
-    async def press(self, message: SentMessage, label: str | None = None, *,
-                    data: str | None = None, user_id: int = USER,
-                    expect_chat: int | None = None) -> SentMessage:
+    async def press(
+        self,
+        message: SentMessage,
+        label: str | None = None,
+        *,
+        data: str | None = None,
+        user_id: int = USER,
+        expect_chat: int | None = None,
+    ) -> SentMessage:
         mark = self.fake.mark()
         self.fake.press(message, label=label, data=data, user_id=user_id)
         return await self.fake.wait_message(
-            expect_chat if expect_chat is not None else message.chat_id, after=mark)
+            expect_chat if expect_chat is not None else message.chat_id, after=mark
+        )
 
     @property
     def store(self) -> SQLiteReminderStore:
@@ -108,7 +129,8 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
     finally:
         await server.close()
     assert not server.unknown_methods, (
-        f"the adapter called methods the fake does not know: {server.unknown_methods}")
+        f"the adapter called methods the fake does not know: {server.unknown_methods}"
+    )
     assert not server.rejected, f"the fake refused requests: {server.rejected}"
 
 

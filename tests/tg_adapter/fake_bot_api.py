@@ -34,18 +34,54 @@ TOKEN = "7000000001:AAFakeTokenForTestsOnly_abcdefghijk"
 
 # Parameters PTB sends JSON-encoded in form bodies (strings are sent raw, everything else
 # goes through json.dumps).
-_JSON_FIELDS = frozenset({
-    "reply_markup", "allowed_updates", "results", "commands", "link_preview_options",
-    "reply_parameters", "scope", "entities", "button", "offset", "limit", "timeout",
-    "chat_id", "message_id", "cache_time", "is_personal", "show_alert", "drop_pending_updates",
-    "disable_notification", "protect_content", "allow_sending_without_reply",
-    "reply_to_message_id", "disable_web_page_preview",
-})
+_JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "allowed_updates",
+        "results",
+        "commands",
+        "link_preview_options",
+        "reply_parameters",
+        "scope",
+        "entities",
+        "button",
+        "offset",
+        "limit",
+        "timeout",
+        "chat_id",
+        "message_id",
+        "cache_time",
+        "is_personal",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_notification",
+        "protect_content",
+        "allow_sending_without_reply",
+        "reply_to_message_id",
+        "disable_web_page_preview",
+    }
+)
 
-ALLOWED_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "blockquote", "tg-spoiler", "span", "tg-emoji",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-spoiler",
+        "span",
+        "tg-emoji",
+    }
+)
 _TAG = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z][A-Za-z0-9-]*"
     r"(?:\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s\"'<>=]+))?)*)\s*>"
@@ -97,21 +133,27 @@ def parse_telegram_html(text: str) -> str:
                     )
                 stack.pop()
             else:
-                parsed = {a.group(1).lower(): a.group(2) or a.group(3) or a.group(4) or ""
-                          for a in _ATTR.finditer(attrs)}
+                parsed = {
+                    a.group(1).lower(): a.group(2) or a.group(3) or a.group(4) or ""
+                    for a in _ATTR.finditer(attrs)
+                }
                 if name == "span" and parsed.get("class") != "tg-spoiler":
                     raise HTMLParseError(f'Unsupported start tag "span" at byte offset {offset}')
                 if name == "a" and not parsed.get("href"):
-                    raise HTMLParseError(f"Tag \"a\" must have attribute href at byte offset "
-                                         f"{offset}")
+                    raise HTMLParseError(
+                        f'Tag "a" must have attribute href at byte offset {offset}'
+                    )
                 if name == "tg-emoji" and not parsed.get("emoji-id"):
-                    raise HTMLParseError(f'Tag "tg-emoji" must have attribute "emoji-id" at '
-                                         f"byte offset {offset}")
+                    raise HTMLParseError(
+                        f'Tag "tg-emoji" must have attribute "emoji-id" at byte offset {offset}'
+                    )
                 for value in parsed.values():
-                    if "&" in value and not re.fullmatch(r"(?:[^&]|" + _ENTITY.pattern + ")*",
-                                                         value):
-                        raise HTMLParseError(f"Unescaped '&' in an attribute at byte offset "
-                                             f"{offset}")
+                    if "&" in value and not re.fullmatch(
+                        r"(?:[^&]|" + _ENTITY.pattern + ")*", value
+                    ):
+                        raise HTMLParseError(
+                            f"Unescaped '&' in an attribute at byte offset {offset}"
+                        )
                 stack.append(name)
             i = m.end()
         elif ch == "&":
@@ -183,8 +225,14 @@ class Fault:
 
 
 class TelegramAPIError(Exception):
-    def __init__(self, status: int, description: str, *, retry_after: int | None = None,
-                 raw_body: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        raw_body: str | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
@@ -257,17 +305,32 @@ class FakeBotAPI:
     # ------------------------------------------------------------------ faults
     def arm_429(self, method: str = "sendMessage", *, times: int = 1, retry_after: int = 1) -> None:
         """The next ``times`` calls of ``method`` get 429 Too Many Requests."""
-        self._method_faults.setdefault(method, []).append(Fault(
-            429, f"Too Many Requests: retry after {retry_after}", times, retry_after))
-
-    def fail_method(self, method: str, status: int = 500, *, times: int | None = 1,
-                    description: str = "Internal Server Error", raw_body: str | None = None,
-                    ) -> None:
         self._method_faults.setdefault(method, []).append(
-            Fault(status, description, times, raw_body=raw_body))
+            Fault(429, f"Too Many Requests: retry after {retry_after}", times, retry_after)
+        )
 
-    def fail_chat(self, chat_id: int, status: int = 500, *, times: int | None = 1,
-                  description: str | None = None, raw_body: str | None = None) -> None:
+    def fail_method(
+        self,
+        method: str,
+        status: int = 500,
+        *,
+        times: int | None = 1,
+        description: str = "Internal Server Error",
+        raw_body: str | None = None,
+    ) -> None:
+        self._method_faults.setdefault(method, []).append(
+            Fault(status, description, times, raw_body=raw_body)
+        )
+
+    def fail_chat(
+        self,
+        chat_id: int,
+        status: int = 500,
+        *,
+        times: int | None = 1,
+        description: str | None = None,
+        raw_body: str | None = None,
+    ) -> None:
         """Calls addressed to ``chat_id`` fail with ``status`` (``times=None``: until cleared)."""
         if description is None:
             description = {
@@ -276,7 +339,8 @@ class FakeBotAPI:
                 502: "Bad Gateway",
             }.get(status, "Internal Server Error")
         self._chat_faults.setdefault(chat_id, []).append(
-            Fault(status, description, times, raw_body=raw_body))
+            Fault(status, description, times, raw_body=raw_body)
+        )
 
     def clear_faults(self) -> None:
         self._method_faults.clear()
@@ -323,8 +387,13 @@ class FakeBotAPI:
         self._new_update.set()
 
     @staticmethod
-    def user(user_id: int, *, first_name: str = "Ann", language_code: str | None = "en",
-             username: str | None = None) -> dict[str, Any]:
+    def user(
+        user_id: int,
+        *,
+        first_name: str = "Ann",
+        language_code: str | None = "en",
+        username: str | None = None,
+    ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             user["language_code"] = language_code
@@ -338,9 +407,17 @@ class FakeBotAPI:
             return {"id": chat_id, "type": "private", "first_name": "Ann"}
         return {"id": chat_id, "type": chat_type, "title": "Shoppers"}
 
-    def send_text(self, text: str, *, user_id: int = 111, chat_id: int | None = None,
-                  chat_type: str | None = None, language_code: str | None = "en",
-                  first_name: str = "Ann", edited: bool = False) -> int:
+    def send_text(
+        self,
+        text: str,
+        *,
+        user_id: int = 111,
+        chat_id: int | None = None,
+        chat_type: str | None = None,
+        language_code: str | None = "en",
+        first_name: str = "Ann",
+        edited: bool = False,
+    ) -> int:
         """A user sends ``text``; a leading /command gets its bot_command entity."""
         chat_id = user_id if chat_id is None else chat_id
         chat_type = chat_type or ("private" if chat_id == user_id else "supergroup")
@@ -359,8 +436,15 @@ class FakeBotAPI:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self._queue({"edited_message" if edited else "message": message})
 
-    def press(self, message: SentMessage, *, data: str | None = None, label: str | None = None,
-              user_id: int = 111, language_code: str | None = "en") -> int:
+    def press(
+        self,
+        message: SentMessage,
+        *,
+        data: str | None = None,
+        label: str | None = None,
+        user_id: int = 111,
+        language_code: str | None = "en",
+    ) -> int:
         """The user presses a button of ``message`` (by callback data or by label)."""
         if data is None:
             matching = [b for b in message.buttons if label is None or b.get("text") == label]
@@ -368,36 +452,56 @@ class FakeBotAPI:
             data = matching[0]["callback_data"]
         query_id = str(next(self._ids) + 5_000_000)
         self._open_callbacks.add(query_id)
-        chat_type = self._chat_types.get(message.chat_id,
-                                         "private" if message.chat_id > 0 else "supergroup")
-        return self._queue({"callback_query": {
-            "id": query_id,
-            "from": self.user(user_id, language_code=language_code),
-            "message": message.as_telegram(chat_type),
-            "chat_instance": f"ci{message.chat_id}",
-            "data": data,
-        }})
+        chat_type = self._chat_types.get(
+            message.chat_id, "private" if message.chat_id > 0 else "supergroup"
+        )
+        return self._queue(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.user(user_id, language_code=language_code),
+                    "message": message.as_telegram(chat_type),
+                    "chat_instance": f"ci{message.chat_id}",
+                    "data": data,
+                }
+            }
+        )
 
     def press_inline(self, inline_message_id: str, data: str, *, user_id: int = 111) -> int:
         """A button on a message sent through inline mode (no chat, no message)."""
         query_id = str(next(self._ids) + 5_000_000)
         self._open_callbacks.add(query_id)
-        return self._queue({"callback_query": {
-            "id": query_id, "from": self.user(user_id), "inline_message_id": inline_message_id,
-            "chat_instance": "ci-inline", "data": data,
-        }})
+        return self._queue(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self.user(user_id),
+                    "inline_message_id": inline_message_id,
+                    "chat_instance": "ci-inline",
+                    "data": data,
+                }
+            }
+        )
 
     def inline_query(self, query: str, *, user_id: int = 111, language_code: str = "en") -> int:
         query_id = str(next(self._ids) + 9_000_000)
         self._open_inline.add(query_id)
-        return self._queue({"inline_query": {
-            "id": query_id, "from": self.user(user_id, language_code=language_code),
-            "query": query, "offset": "", "chat_type": "supergroup",
-        }})
+        return self._queue(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": self.user(user_id, language_code=language_code),
+                    "query": query,
+                    "offset": "",
+                    "chat_type": "supergroup",
+                }
+            }
+        )
 
     # ------------------------------------------------------------------ waiting
     async def wait_for(self, predicate: Callable[[], Any], within: float = 5.0) -> Any:
         """Wait until ``predicate()`` is truthy (re-checked on every API call); return it."""
+
         async def waiter() -> Any:
             async with self._changed:
                 while True:
@@ -405,6 +509,7 @@ class FakeBotAPI:
                     if result:
                         return result
                     await self._changed.wait()
+
         try:
             return await asyncio.wait_for(waiter(), within)
         except TimeoutError:
@@ -415,15 +520,24 @@ class FakeBotAPI:
                 f"rejected: {self.rejected[-3:]}"
             ) from None
 
-    async def wait_message(self, chat_id: int | None = None, *, contains: str | None = None,
-                           after: int = 0, within: float = 5.0) -> SentMessage:
+    async def wait_message(
+        self,
+        chat_id: int | None = None,
+        *,
+        contains: str | None = None,
+        after: int = 0,
+        within: float = 5.0,
+    ) -> SentMessage:
         """The first message sent at index >= ``after`` matching chat and text."""
+
         def find() -> SentMessage | None:
             for m in self.messages[after:]:
                 if (chat_id is None or m.chat_id == chat_id) and (
-                        contains is None or contains in m.text):
+                    contains is None or contains in m.text
+                ):
                     return m
             return None
+
         return await self.wait_for(find, within)
 
     async def wait_handled(self, update_id: int, within: float = 5.0) -> None:
@@ -446,8 +560,9 @@ class FakeBotAPI:
     # ------------------------------------------------------------------ HTTP
     async def _file(self, request: web.Request) -> web.Response:
         self.unknown_methods.append(f"file:{request.match_info['path']}")
-        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
-                                 status=404)
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
@@ -474,12 +589,15 @@ class FakeBotAPI:
         method = request.match_info["method"]
         if request.match_info["token"] != self.token:
             return web.json_response(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         try:
             params = await self._params(request)
         except ValueError:
-            return web.json_response({"ok": False, "error_code": 400,
-                                      "description": "Bad Request: invalid JSON"}, status=400)
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": "Bad Request: invalid JSON"},
+                status=400,
+            )
         call = Call(method, params)
         self.calls.append(call)
         await self._notify()
@@ -496,8 +614,12 @@ class FakeBotAPI:
                 fault = self._take(self._chat_faults.get(chat_id, []))
             if fault is not None:
                 injected = True
-                raise TelegramAPIError(fault.status, fault.description,
-                                       retry_after=fault.retry_after, raw_body=fault.raw_body)
+                raise TelegramAPIError(
+                    fault.status,
+                    fault.description,
+                    retry_after=fault.retry_after,
+                    raw_body=fault.raw_body,
+                )
             result = await handler(params)
         except TelegramAPIError as exc:
             call.status = exc.status
@@ -505,10 +627,12 @@ class FakeBotAPI:
                 self.rejected.append((method, exc.description))
             await self._notify()
             if exc.raw_body is not None:
-                return web.Response(status=exc.status, text=exc.raw_body,
-                                    content_type="text/html")
-            body: dict[str, Any] = {"ok": False, "error_code": exc.status,
-                                    "description": exc.description}
+                return web.Response(status=exc.status, text=exc.raw_body, content_type="text/html")
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": exc.status,
+                "description": exc.description,
+            }
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
             return web.json_response(body, status=exc.status)
@@ -517,8 +641,12 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ methods
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
-        return {**self.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": True}
+        return {
+            **self.bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
         if _as_bool(params.get("drop_pending_updates")):
@@ -526,8 +654,11 @@ class FakeBotAPI:
         return True
 
     async def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count":
-                len(self._pending)}
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
         offset = _as_int(params.get("offset")) or 0
@@ -552,8 +683,9 @@ class FakeBotAPI:
                 break
         batch = self._pending[:limit]
         if allowed:
-            batch = [u for u in batch if any(k in allowed for k in u if k != "update_id")
-                     or len(u) == 1]
+            batch = [
+                u for u in batch if any(k in allowed for k in u if k != "update_id") or len(u) == 1
+            ]
         for update in batch:
             self._served[update["update_id"]] = update
         return batch
@@ -582,8 +714,9 @@ class FakeBotAPI:
             if chat_id in self.blocked_users:
                 raise TelegramAPIError(403, "Forbidden: bot was blocked by the user")
             if chat_id not in self.started_users:
-                raise TelegramAPIError(403, "Forbidden: bot can't initiate conversation with "
-                                            "a user")
+                raise TelegramAPIError(
+                    403, "Forbidden: bot can't initiate conversation with a user"
+                )
 
     @staticmethod
     def _render(text: Any, parse_mode: Any) -> str:
@@ -608,8 +741,9 @@ class FakeBotAPI:
         if markup is None:
             return None
         if not isinstance(markup, dict) or not isinstance(markup.get("inline_keyboard"), list):
-            raise TelegramAPIError(400, "Bad Request: can't parse reply keyboard markup JSON "
-                                        "object")
+            raise TelegramAPIError(
+                400, "Bad Request: can't parse reply keyboard markup JSON object"
+            )
         if sum(len(r) for r in markup["inline_keyboard"] if isinstance(r, list)) > 100:
             raise TelegramAPIError(400, "Bad Request: reply markup is too long")
         for row in markup["inline_keyboard"]:
@@ -618,12 +752,21 @@ class FakeBotAPI:
             for button in row:
                 if not isinstance(button, dict) or not button.get("text"):
                     raise TelegramAPIError(400, "Bad Request: BUTTON_TEXT_INVALID")
-                kinds = [k for k in ("callback_data", "url", "switch_inline_query",
-                                     "switch_inline_query_current_chat") if k in button]
+                kinds = [
+                    k
+                    for k in (
+                        "callback_data",
+                        "url",
+                        "switch_inline_query",
+                        "switch_inline_query_current_chat",
+                    )
+                    if k in button
+                ]
                 if len(kinds) != 1:
                     raise TelegramAPIError(400, "Bad Request: BUTTON_TYPE_INVALID")
                 if "callback_data" in button and not (
-                        1 <= len(str(button["callback_data"]).encode()) <= 64):
+                    1 <= len(str(button["callback_data"]).encode()) <= 64
+                ):
                     raise TelegramAPIError(400, "Bad Request: BUTTON_DATA_INVALID")
                 if "url" in button and not re.match(r"^(https?|tg)://\S+$", button["url"]):
                     raise TelegramAPIError(400, "Bad Request: BUTTON_URL_INVALID")
@@ -636,8 +779,15 @@ class FakeBotAPI:
         self._check_reachable(chat_id)
         plain = self._render(params.get("text"), params.get("parse_mode"))
         markup = self._check_markup(params.get("reply_markup"))
-        msg = SentMessage(next(self._next_message_id) + 1_000_000, chat_id, plain,
-                          params["text"], params.get("parse_mode"), markup, params)
+        msg = SentMessage(
+            next(self._next_message_id) + 1_000_000,
+            chat_id,
+            plain,
+            params["text"],
+            params.get("parse_mode"),
+            markup,
+            params,
+        )
         self.messages.append(msg)
         self.message_received_at.append(time.perf_counter())
         chat_type = self._chat_types.get(chat_id, "private" if chat_id > 0 else "supergroup")
@@ -659,7 +809,11 @@ class FakeBotAPI:
         for msg in self.messages:
             if msg.chat_id == chat_id and msg.message_id == message_id:
                 msg.text, msg.raw, msg.reply_markup, msg.edited = (
-                    plain, params["text"], markup, True)
+                    plain,
+                    params["text"],
+                    markup,
+                    True,
+                )
                 return msg.as_telegram(self._chat_types.get(msg.chat_id, "private"))
         raise TelegramAPIError(400, "Bad Request: message to edit not found")
 
@@ -675,8 +829,10 @@ class FakeBotAPI:
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         query_id = str(params.get("callback_query_id"))
         if query_id not in self._open_callbacks:
-            raise TelegramAPIError(400, "Bad Request: query is too old and response timeout "
-                                        "expired or query ID is invalid")
+            raise TelegramAPIError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         self._open_callbacks.discard(query_id)
         if len(str(params.get("text") or "")) > 200:
             raise TelegramAPIError(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -686,8 +842,10 @@ class FakeBotAPI:
     async def _m_answerInlineQuery(self, params: dict[str, Any]) -> Any:
         query_id = str(params.get("inline_query_id"))
         if query_id not in self._open_inline:
-            raise TelegramAPIError(400, "Bad Request: query is too old and response timeout "
-                                        "expired or query ID is invalid")
+            raise TelegramAPIError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         results = params.get("results")
         if not isinstance(results, list) or len(results) > 50:
             raise TelegramAPIError(400, "Bad Request: RESULTS_TOO_MUCH")
@@ -700,8 +858,7 @@ class FakeBotAPI:
             if result.get("type") != "article" or not result.get("title"):
                 raise TelegramAPIError(400, "Bad Request: RESULT_TYPE_INVALID")
             content = result.get("input_message_content") or {}
-            result["_plain"] = self._render(content.get("message_text"),
-                                            content.get("parse_mode"))
+            result["_plain"] = self._render(content.get("message_text"), content.get("parse_mode"))
             self._check_markup(result.get("reply_markup"))
         self._open_inline.discard(query_id)
         self.inline_answers.append(params)

@@ -31,7 +31,10 @@ async def test_why_answers_with_an_html_card_and_buttons(tg: Harness) -> None:
     assert msg.params.get("link_preview_options") == {"is_disabled": True}
     request = tg.requests[-1]
     assert (request.command, request.args, request.is_private) == (
-        "why", "shipment cancelled", True)
+        "why",
+        "shipment cancelled",
+        True,
+    )
     assert request.platform == "telegram" and request.user_id == str(USER)
 
 
@@ -47,7 +50,8 @@ async def test_remind_reminders_cancel(tg: Harness) -> None:
     assert f"remind you about order {ORDER}" in msg.text and "check tracking" in msg.text
     pending = await tg.store.list_pending("telegram", str(USER))
     assert [(r.order_no, r.note, r.kind) for r in pending] == [
-        (ORDER, "check tracking", Kind.REMIND)]
+        (ORDER, "check tracking", Kind.REMIND)
+    ]
     listing = await tg.ask("/reminders")
     assert f"{pending[0].id}: order {ORDER}" in listing.text
     cancelled = await tg.ask(f"/cancel {pending[0].id}")
@@ -113,8 +117,10 @@ async def test_commands_addressed_to_the_bot_in_a_group(tg: Harness) -> None:
     uid = tg.fake.send_text(f"/WHY@{BOT_USERNAME} shipment cancelled", chat_id=GROUP)
     msg = await tg.fake.wait_message(GROUP, after=mark)
     assert msg.text.startswith("Shipment cancelled")
-    assert msg.params["reply_parameters"]["message_id"] == (
-        tg.fake._served[uid]["message"]["message_id"])
+    assert (
+        msg.params["reply_parameters"]["message_id"]
+        == (tg.fake._served[uid]["message"]["message_id"])
+    )
     await tg.fake.wait_handled(uid)
     assert tg.fake.sent_to(GROUP, after=mark) == [msg]
     assert [r.command for r in tg.requests] == ["why"]

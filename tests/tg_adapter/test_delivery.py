@@ -89,6 +89,7 @@ async def test_blocked_user_reminder_is_marked_failed_without_retries(tg: Harnes
 
     async def failed() -> bool:
         return (await status_of(tg, reminder.id)).status == Status.FAILED
+
     await eventually(failed)
     await tg.clock.advance(timedelta(hours=2))  # no backoff retries either
     sends = [c for c in tg.fake.calls[calls:] if c.method == "sendMessage"]
@@ -109,6 +110,7 @@ async def test_server_errors_are_temporary_and_retried_later(tg: Harness) -> Non
     async def retried() -> Reminder | None:
         got = await status_of(tg, reminder.id)
         return got if got.attempts == 1 and got.status == Status.PENDING else None
+
     await eventually(retried)
     sends = [c.status for c in tg.fake.calls[calls:] if c.method == "sendMessage"]
     assert sends == [500, 500, 500]  # the adapter's own retries, then the scheduler backs off

@@ -12,30 +12,46 @@ import pytest
 from tests.tg_adapter.fake_bot_api import TOKEN, FakeBotAPI, HTMLParseError, parse_telegram_html
 
 
-@pytest.mark.parametrize(("html", "plain"), [
-    ("<b>bold</b> &amp; <i>it</i>", "bold & it"),
-    ("1 &lt; 2 &gt; 0 &quot;q&quot; &#39;a&#x27;", "1 < 2 > 0 \"q\" 'a'"),
-    ('<a href="https://t.me/x?start=a">link</a>', "link"),
-    ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st"),
-    ("<pre><code>x</code></pre><blockquote>q</blockquote>", "xq"),
-    ("<strong><em><u><s>n</s></u></em></strong>", "n"),
-])
+@pytest.mark.parametrize(
+    ("html", "plain"),
+    [
+        ("<b>bold</b> &amp; <i>it</i>", "bold & it"),
+        ("1 &lt; 2 &gt; 0 &quot;q&quot; &#39;a&#x27;", "1 < 2 > 0 \"q\" 'a'"),
+        ('<a href="https://t.me/x?start=a">link</a>', "link"),
+        ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st"),
+        ("<pre><code>x</code></pre><blockquote>q</blockquote>", "xq"),
+        ("<strong><em><u><s>n</s></u></em></strong>", "n"),
+    ],
+)
 def test_html_validator_accepts_telegram_html(html: str, plain: str) -> None:
     assert parse_telegram_html(html) == plain
 
 
-@pytest.mark.parametrize("html", [
-    "a < b", "a > b", "fish & chips", "&nbsp;", "<script>x</script>", "<b>open",
-    "<b><i>x</b></i>", "</b>", '<span class="x">s</span>', "<div>x</div>", "<a>x</a>",
-    "<br>",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "a < b",
+        "a > b",
+        "fish & chips",
+        "&nbsp;",
+        "<script>x</script>",
+        "<b>open",
+        "<b><i>x</b></i>",
+        "</b>",
+        '<span class="x">s</span>',
+        "<div>x</div>",
+        "<a>x</a>",
+        "<br>",
+    ],
+)
 def test_html_validator_refuses_what_telegram_refuses(html: str) -> None:
     with pytest.raises(HTMLParseError):
         parse_telegram_html(html)
 
 
-async def _post(session: aiohttp.ClientSession, fake: FakeBotAPI, method: str,
-                **params: object) -> tuple[int, dict]:
+async def _post(
+    session: aiohttp.ClientSession, fake: FakeBotAPI, method: str, **params: object
+) -> tuple[int, dict]:
     async with session.post(f"{fake.base_url}{TOKEN}/{method}", json=params) as resp:
         return resp.status, await resp.json()
 
@@ -67,17 +83,21 @@ async def test_form_bodies_html_checks_and_faults(fake: FakeBotAPI) -> None:
     async with aiohttp.ClientSession() as session:
         url = f"{fake.base_url}{TOKEN}/sendMessage"
         markup = json.dumps({"inline_keyboard": [[{"text": "b", "callback_data": "wb:x"}]]})
-        form = {"chat_id": "5", "text": "<b>a &amp; b</b>", "parse_mode": "HTML",
-                "reply_markup": markup}
+        form = {
+            "chat_id": "5",
+            "text": "<b>a &amp; b</b>",
+            "parse_mode": "HTML",
+            "reply_markup": markup,
+        }
         async with session.post(url, data=form) as resp:
             assert resp.status == 200
         assert fake.messages[-1].text == "a & b"
         assert fake.messages[-1].buttons == [{"text": "b", "callback_data": "wb:x"}]
 
-        status, body = await _post(session, fake, "sendMessage", chat_id=5, text="<x>",
-                                   parse_mode="HTML")
-        assert status == 400 and body["description"].startswith(
-            "Bad Request: can't parse entities")
+        status, body = await _post(
+            session, fake, "sendMessage", chat_id=5, text="<x>", parse_mode="HTML"
+        )
+        assert status == 400 and body["description"].startswith("Bad Request: can't parse entities")
         fake.rejected.clear()
 
         status, body = await _post(session, fake, "sendMessage", chat_id=6, text="hi")

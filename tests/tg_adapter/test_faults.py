@@ -74,8 +74,12 @@ async def test_deliver_goes_to_the_private_chat_and_splits_long_replies(tg: Harn
     adapter = tg.adapter
     assert adapter is not None
     steps = tuple(f"step {i} " + "x" * 80 for i in range(120))
-    reply = Reply(title="Long", sections=(Section("Steps", items=steps, numbered=True),),
-                  actions=(Action("snooze", ("7",), "Snooze 1 day"),), kind=ReplyKind.REMINDER)
+    reply = Reply(
+        title="Long",
+        sections=(Section("Steps", items=steps, numbered=True),),
+        actions=(Action("snooze", ("7",), "Snooze 1 day"),),
+        kind=ReplyKind.REMINDER,
+    )
     mark = tg.fake.mark()
     await adapter.deliver(UserRef("telegram", str(USER), str(GROUP)), reply)
     sent = tg.fake.messages[mark:]
@@ -104,8 +108,9 @@ async def test_hostile_text_is_escaped_everywhere(tg: Harness) -> None:
 
 async def test_telegram_refusing_html_falls_back_to_plain_text(tg: Harness) -> None:
     tg.fake.started_users.add(USER)
-    tg.fake.fail_method("sendMessage", 400, description="Bad Request: can't parse entities: "
-                                                        "Unsupported start tag")
+    tg.fake.fail_method(
+        "sendMessage", 400, description="Bad Request: can't parse entities: Unsupported start tag"
+    )
     mark = tg.fake.mark()
     await tg.adapter.deliver(ME, Reply(title="T", text="a < b"))  # type: ignore[union-attr]
     sent = tg.fake.messages[mark:]
@@ -113,7 +118,8 @@ async def test_telegram_refusing_html_falls_back_to_plain_text(tg: Harness) -> N
 
 
 async def test_a_failing_update_is_logged_and_the_user_told(
-        tg: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    tg: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     tg.fake.started_users.add(USER)
     tg.fake.fail_method("sendMessage", 400, description="Bad Request: message thread not found")
     mark = tg.fake.mark()
@@ -129,12 +135,27 @@ async def test_malformed_and_unexpected_updates_are_skipped(tg: Harness) -> None
     bad = tg.fake.queue_raw({"message": {"message_id": 1, "text": "/help"}})  # no chat, date
     tg.fake.queue_raw({"some_future_update": {"x": 1}})
     tg.fake.send_text("/help", edited=True)  # edits do not run commands again
-    tg.fake.queue_raw({"message": {"message_id": 2, "date": 0, "text": "sticker",
-                                   "chat": {"id": USER, "type": "private"}}})  # no sender
-    tg.fake.queue_raw({"message": {"message_id": 3, "date": 0,
-                                   "chat": {"id": USER, "type": "private"},
-                                   "from": {"id": USER, "is_bot": False, "first_name": "A"},
-                                   "sticker": {"file_id": "x"}}})  # a partly unknown type
+    tg.fake.queue_raw(
+        {
+            "message": {
+                "message_id": 2,
+                "date": 0,
+                "text": "sticker",
+                "chat": {"id": USER, "type": "private"},
+            }
+        }
+    )  # no sender
+    tg.fake.queue_raw(
+        {
+            "message": {
+                "message_id": 3,
+                "date": 0,
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "A"},
+                "sticker": {"file_id": "x"},
+            }
+        }
+    )  # a partly unknown type
     msg = await tg.ask("/why shipment cancelled")
     assert msg.text.startswith("Shipment cancelled")
     assert tg.fake.messages[mark:] == [msg]  # nothing else was answered
@@ -158,6 +179,7 @@ async def test_redelivered_update_is_not_handled_twice(tg: Harness) -> None:
 
     async def stored_mark() -> bool:
         return int(await tg.store.get_meta(META_LAST_UPDATE) or 0) > uid
+
     await eventually(stored_mark)
 
 
@@ -175,17 +197,24 @@ async def test_stop_is_clean_and_idempotent(tg: Harness) -> None:
 
 
 async def test_unreachable_group_chat_does_not_break_polling(tg: Harness) -> None:
-    tg.fake.fail_chat(GROUP, 403, times=None, description="Forbidden: bot was kicked from the "
-                                                          "supergroup chat")
+    tg.fake.fail_chat(
+        GROUP, 403, times=None, description="Forbidden: bot was kicked from the supergroup chat"
+    )
     tg.fake.send_text(f"/why@{BOT_USERNAME} shipment cancelled", chat_id=GROUP)
     assert (await tg.ask("/help")).text.startswith("whybot")
 
 
-async def test_wrong_token_fails_start_without_leaking_it(fake: FakeBotAPI, tmp_path: Path,
-                                                          ) -> None:
+async def test_wrong_token_fails_start_without_leaking_it(
+    fake: FakeBotAPI,
+    tmp_path: Path,
+) -> None:
     token = "999:not-the-right-token"
-    settings = load_settings(_env_file=None, DATABASE_URL=f"sqlite:///{tmp_path}/t.db",
-                             TELEGRAM_BOT_TOKEN=token, TELEGRAM_BASE_URL=fake.base_url)
+    settings = load_settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{tmp_path}/t.db",
+        TELEGRAM_BOT_TOKEN=token,
+        TELEGRAM_BASE_URL=fake.base_url,
+    )
     bot = WhyBot(settings)
     bot.add_adapter(TelegramAdapter(bot.core, settings))
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as raised:
@@ -195,10 +224,14 @@ async def test_wrong_token_fails_start_without_leaking_it(fake: FakeBotAPI, tmp_
     assert [c.method for c in fake.calls] == []  # 401 happens before the fake's methods
 
 
-async def test_the_token_stays_out_of_the_logs(tg: Harness,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_token_stays_out_of_the_logs(
+    tg: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     assert (await tg.ask("/help")).text.startswith("whybot")
-    leaked = [r.getMessage() for r in caplog.records
-              if r.levelno >= logging.INFO and TOKEN in r.getMessage()]
+    leaked = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.INFO and TOKEN in r.getMessage()
+    ]
     assert leaked == []

@@ -19,7 +19,9 @@ async def test_personal_command_in_a_group_is_answered_in_private(tg: Harness) -
     note = await tg.fake.wait_message(GROUP, after=mark)
     assert "answered you in our private chat" in note.text
     assert ORDER not in note.text  # nothing personal in the group
-    assert note.buttons == [{"text": "Open the private chat", "url": f"https://t.me/{BOT_USERNAME}"}]
+    assert note.buttons == [
+        {"text": "Open the private chat", "url": f"https://t.me/{BOT_USERNAME}"}
+    ]
     assert tg.requests[-1].is_private is False
     assert len(await tg.store.list_pending("telegram", str(USER))) == 1
     # and /reminders from the group lists them privately too
@@ -61,8 +63,11 @@ async def test_blocked_after_the_check_falls_back_to_the_deep_link(tg: Harness) 
 
 
 async def test_why_help_start_are_answered_in_the_group(tg: Harness) -> None:
-    for text, starts in (("/why shipment cancelled", "Shipment cancelled"),
-                         ("/help", "whybot"), (f"/start@{BOT_USERNAME}", "whybot")):
+    for text, starts in (
+        ("/why shipment cancelled", "Shipment cancelled"),
+        ("/help", "whybot"),
+        (f"/start@{BOT_USERNAME}", "whybot"),
+    ):
         mark = tg.fake.mark()
         tg.fake.send_text(text, user_id=OTHER, chat_id=GROUP)  # OTHER never started the bot
         msg = await tg.fake.wait_message(GROUP, after=mark)
@@ -128,7 +133,8 @@ async def test_inline_query_offers_cards(tg: Harness) -> None:
     assert results[0]["reply_markup"]["inline_keyboard"]
     tg.fake.inline_query("")
     answer = await tg.fake.wait_for(
-        lambda: len(tg.fake.inline_answers) == 2 and tg.fake.inline_answers[-1])
+        lambda: len(tg.fake.inline_answers) == 2 and tg.fake.inline_answers[-1]
+    )
     assert len(answer["results"]) == len(tg.bot.core.matcher.cards)  # type: ignore[union-attr]
 
 
@@ -140,6 +146,5 @@ async def test_button_on_an_inline_message_answers_in_private(tg: Harness) -> No
     assert "dispute" in msg.text.lower()
     # someone who never started the bot gets the start link in the callback answer
     tg.fake.press_inline("AAAinline1", actions.encode(Action("contacted_help")), user_id=OTHER)
-    answer = await tg.fake.wait_for(
-        lambda: [a for a in tg.fake.callback_answers if a.get("url")])
+    answer = await tg.fake.wait_for(lambda: [a for a in tg.fake.callback_answers if a.get("url")])
     assert answer[0]["url"] == f"https://t.me/{BOT_USERNAME}?start=contacted_help"
