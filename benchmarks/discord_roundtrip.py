@@ -22,28 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from roundtrip_common import QUESTIONS, percentile  # noqa: E402
+
 from bot.adapters.discord import DiscordAdapter  # noqa: E402
 from bot.app import WhyBot  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from tests.discord_adapter.fake_discord import FakeDiscord, slash  # noqa: E402
-
-QUESTIONS = (
-    "shipment cancelled",
-    "seller cancelled my order",
-    "Versand storniert",
-    "payment being verified",
-    "refund when",
-    "order closed for security reasons",
-    "how do I open a dispute",
-    "zzqx",  # no match: the list of statuses with a button each
-)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
-    return ordered[index]
 
 
 async def run(n: int) -> list[float]:
