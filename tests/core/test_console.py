@@ -98,3 +98,36 @@ def test_bad_configuration_is_one_line_naming_the_variable(tmp_path: Path) -> No
 def test_seller_window_from_the_environment(tmp_path: Path) -> None:
     proc = run_bot(b"/contacted 8123456789012345\n", tmp_path, WHYBOT_SELLER_WINDOW="3d")
     assert "(3d)" in proc.stdout.decode()
+
+
+def test_sigint_while_waiting_for_input_exits_zero(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
+    }
+    environ.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'int.db'}", "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--console"],
+        cwd=tmp_path,
+        env=environ,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"/remind 8123456789012345 3d keep\n")
+    proc.stdin.flush()
+    deadline = time.monotonic() + 30
+    seen = b""
+    while b"OK, I'll remind you" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)  # the pipe stays open: only the signal can stop it
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err.decode()
+    assert b"Traceback" not in err
+    again = run_bot(b"/reminders\n", tmp_path, DATABASE_URL=environ["DATABASE_URL"])
+    assert "keep" in again.stdout.decode()
