@@ -25,10 +25,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from knowledge.card import LANGUAGES
-from knowledge.loader import CardError
+from knowledge.loader import CardError, read_mapping
 from knowledge.text import fold, is_code, stem
 
 LEXICON = Path(__file__).with_name("lexicon.yaml")
@@ -45,8 +43,6 @@ MIN_PART = 4
 FIELDS = ("stopwords", "concepts", "negative_prefixes", "near", "context")
 NOT = "not"
 """The concept negative prefixes add (un-paid = not + pay)."""
-
-_Yaml = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LexiconError(CardError):
@@ -135,18 +131,7 @@ class Lexicon:
     def load(cls, path: Path = LEXICON) -> Lexicon:
         """Read and check lexicon.yaml; raise :class:`LexiconError` when it is broken."""
         name = path.name
-        try:
-            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LexiconError(f"{name}: cannot read: {exc}") from None
-        except yaml.YAMLError as exc:
-            where = getattr(exc, "problem_mark", None)
-            line = f" line {where.line + 1}" if where is not None else ""
-            raise LexiconError(
-                f"{name}:{line} not valid YAML: {getattr(exc, 'problem', exc)}"
-            ) from None
-        if not isinstance(raw, dict):
-            raise LexiconError(f"{name}: expected a mapping of fields, got {type(raw).__name__}")
+        raw = read_mapping(path, LexiconError)
         unknown = sorted(str(k) for k in raw if k not in FIELDS)
         if unknown:
             raise LexiconError(f"{name}: {unknown[0]}: unknown field; use {', '.join(FIELDS)}")

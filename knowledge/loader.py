@@ -27,19 +27,24 @@ def _describe(exc: ValidationError) -> str:
     return f"{field}: {msg}" + (f" (and {more} more problem(s))" if more else "")
 
 
-def load_card(path: Path) -> Card:
+def read_mapping(path: Path, error: type[CardError] = CardError) -> dict[object, object]:
+    """The YAML mapping in ``path``; ``error`` (one line naming the file) when it cannot be
+    read, is not YAML, or is not a mapping."""
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Yaml)
     except (OSError, UnicodeDecodeError) as exc:
-        raise CardError(f"{path.name}: cannot read: {exc}") from None
+        raise error(f"{path.name}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}" if where is not None else ""
-        raise CardError(
-            f"{path.name}:{line} not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+        raise error(f"{path.name}:{line} not valid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(raw, dict):
-        raise CardError(f"{path.name}: expected a mapping of fields, got {type(raw).__name__}")
+        raise error(f"{path.name}: expected a mapping of fields, got {type(raw).__name__}")
+    return raw
+
+
+def load_card(path: Path) -> Card:
+    raw = read_mapping(path)
     try:
         card = Card.model_validate(raw)
     except ValidationError as exc:
