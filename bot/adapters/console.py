@@ -10,6 +10,7 @@ import contextlib
 import sys
 from typing import IO, TYPE_CHECKING
 
+from bot.commands.catalog import parse_command
 from bot.model import Action, Platform, Reply, Request, UserRef
 
 if TYPE_CHECKING:
@@ -40,15 +41,6 @@ def render_text(reply: Reply) -> str:
     if reply.footer:
         lines.append(reply.footer)
     return "\n".join(lines)
-
-
-def parse_command(line: str) -> tuple[str, str] | None:
-    """``/why foo`` -> ("why", "foo"); None when the line is not a command."""
-    line = line.strip()
-    if not line.startswith("/") or len(line) < 2:
-        return None
-    name, _, args = line[1:].partition(" ")
-    return name.split("@", 1)[0], args.strip()
 
 
 class ConsoleAdapter:

@@ -66,7 +66,7 @@ from telegram.request import HTTPXRequest
 
 from bot import actions
 from bot.adapters.base import PermanentDeliveryError, TemporaryDeliveryError
-from bot.commands.catalog import BY_NAME, COMMANDS
+from bot.commands.catalog import BY_NAME, COMMANDS, parse_command
 from bot.config import ConfigError
 from bot.model import Action, Platform, Reply, ReplyKind, Request, UserRef
 
@@ -401,7 +401,10 @@ class TelegramAdapter:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or not message.text or user.is_bot:
             return
-        name, args = _split_command(message.text)
+        parsed = parse_command(message.text)
+        if parsed is None:
+            return
+        name, args = parsed
         if name == "start":
             args = ""  # a deep-link payload: /start just answers /start
         await self._serve_message(message, user, name, args)
@@ -421,8 +424,10 @@ class TelegramAdapter:
             return  # addressed to another bot
         if not target and not private:
             return  # a bare unknown /command in a group may be another bot's
-        name, args = _split_command(message.text)
-        await self._serve_message(message, user, name, args)
+        parsed = parse_command(message.text)
+        if parsed is None:
+            return
+        await self._serve_message(message, user, *parsed)
 
     async def _on_private_text(
         self,
@@ -701,13 +706,6 @@ def _quiet_http_logs() -> None:
     httpx_log = logging.getLogger("httpx")
     if httpx_log.level == logging.NOTSET:
         httpx_log.setLevel(logging.WARNING)
-
-
-def _split_command(text: str) -> tuple[str, str]:
-    """``/why@Bot shipment cancelled`` -> ("why", "shipment cancelled")."""
-    parts = text.split(maxsplit=1)
-    name = parts[0].lstrip("/").partition("@")[0].lower()
-    return name, parts[1].strip() if len(parts) > 1 else ""
 
 
 async def _maybe_await(value: Any) -> Any:

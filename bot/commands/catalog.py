@@ -74,3 +74,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
 )
 
 BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``/why@Bot shipment cancelled`` -> ("why", "shipment cancelled"): the lowercase name
+    without slash or bot suffix, and the argument text. None when the text is no command."""
+    parts = text.strip().split(maxsplit=1)
+    if not parts or not parts[0].startswith("/") or len(parts[0]) < 2:
+        return None
+    name = parts[0][1:].partition("@")[0].lower()
+    return name, parts[1].strip() if len(parts) > 1 else ""
