@@ -58,7 +58,3 @@ class ManualClock:
             finally:
                 for w in waiters:
                     w.cancel()
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.clock import Clock
 from bot.commands import account, protection, reminders, seller, why
-from bot.commands.catalog import BY_NAME, COMMANDS, CommandSpec
+from bot.commands.catalog import BY_NAME
 from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error, format_time
 from bot.config import Settings
 from bot.model import Reply, ReplyKind, Request
@@ -55,10 +55,6 @@ class Core:
         self.clock = clock
         self.matcher = matcher
         self.ctx = CommandContext(store, clock, settings, matcher, wake_scheduler)
-
-    @property
-    def commands(self) -> tuple[CommandSpec, ...]:
-        return COMMANDS
 
     def set_wake(self, wake: Callable[[], None]) -> None:
         self.ctx.wake_scheduler = wake
@@ -135,7 +131,7 @@ class Core:
     # for the scheduler
 
     async def render_reminder(self, reminder: Reminder, late: bool) -> Reply:
-        zone = await self.ctx.zone(_owner(reminder))
+        zone = await self.ctx.zone_of(reminder.platform, reminder.user_id)
         now = self.clock.now()
         late_line = ""
         if late:
@@ -156,7 +152,3 @@ class Core:
         await self.store.set_notice(
             reminder.platform, reminder.user_id, FAILED_NOTICE.format(order=reminder.order_no)
         )
-
-
-def _owner(reminder: Reminder) -> Request:
-    return Request(reminder.platform, reminder.user_id, reminder.chat_id or "", True)

@@ -35,7 +35,11 @@ class CommandContext:
     wake_scheduler: Callable[[], None]
 
     async def zone(self, request: Request) -> ZoneInfo:
-        prefs = await self.store.get_prefs(request.platform, request.user_id)
+        return await self.zone_of(request.platform, request.user_id)
+
+    async def zone_of(self, platform: str, user_id: str) -> ZoneInfo:
+        """The user's time zone (UTC until they set one)."""
+        prefs = await self.store.get_prefs(platform, user_id)
         try:
             return ZoneInfo(prefs.timezone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -4,6 +4,7 @@ recording adapter standing in for a chat platform (the model is errbot's test ba
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.base import PermanentDeliveryError, TemporaryDeliveryError
-from bot.adapters.console import parse_command
 from bot.app import WhyBot
 from bot.clock import ManualClock
+from bot.commands.catalog import parse_command
 from bot.config import Settings, load_settings
 from bot.model import Action, Reply, Request, UserRef
 
 PLATFORM = "fake"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -87,6 +89,18 @@ class Harness:
             "SELECT id, platform, user_id, kind, order_no, note, status FROM reminders ORDER BY id"
         ) as cur:
             return list(await cur.fetchall())
+
+
+def bot_env(database: Path, **env: str) -> dict[str, str]:
+    """The environment for ``python -m bot`` as a child process: this one without any
+    whybot or platform settings of the machine, plus the database and ``env``."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
+    }
+    environ.update({"DATABASE_URL": f"sqlite:///{database}", "PYTHONPATH": str(ROOT), **env})
+    return environ
 
 
 def make_settings(db: Path, **env: str) -> Settings:
