@@ -4,7 +4,6 @@ one event loop over one core, against the fake servers on 127.0.0.1; SIGTERM exi
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -12,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.conftest import bot_env
 from tests.discord_adapter.fake_discord import FakeDiscord, slash
 from tests.tg_adapter.fake_bot_api import TOKEN, FakeBotAPI
 
-ROOT = Path(__file__).resolve().parents[1]
 USER = 4242
 
 
@@ -35,20 +34,12 @@ async def test_one_process_serves_both_platforms_and_stops_on_sigterm(
     fakes: tuple[FakeBotAPI, FakeDiscord], tmp_path: Path
 ) -> None:
     telegram, discord = fakes
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
-    }
-    env.update(
-        {
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'both.db'}",
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": telegram.base_url,
-            "DISCORD_BOT_TOKEN": "fake-token",
-            "DISCORD_API_BASE_URL": discord.api_base,
-        }
+    env = bot_env(
+        tmp_path / "both.db",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=telegram.base_url,
+        DISCORD_BOT_TOKEN="fake-token",
+        DISCORD_API_BASE_URL=discord.api_base,
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.conftest import bot_env
 
 
 def run_bot(
     stdin: bytes | Path, tmp_path: Path, *args: str, **env: str
 ) -> subprocess.CompletedProcess:
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
-    }
-    environ.update(
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}", "PYTHONPATH": str(ROOT), **env}
-    )
+    environ = bot_env(tmp_path / "console.db", **env)
     kwargs: dict = {"input": stdin} if isinstance(stdin, bytes) else {"stdin": stdin.open("rb")}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -101,15 +95,7 @@ def test_seller_window_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_sigint_while_waiting_for_input_exits_zero(tmp_path: Path) -> None:
-    import signal
-    import time
-
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
-    }
-    environ.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'int.db'}", "PYTHONPATH": str(ROOT)})
+    environ = bot_env(tmp_path / "int.db")
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "--console"],
         cwd=tmp_path,
