@@ -83,7 +83,7 @@ class Core:
         if spec is None:
             shown = name if len(name) <= 30 else name[:30] + "…"
             return error(f"I don't know /{shown}. Send /help for my commands.")
-        if len(request.args) > MAX_ARGS * 2:
+        if len(request.args) > MAX_ARGS:
             return error(f"That is too long. Usage: {spec.usage}")
         reply = await HANDLERS[name](self.ctx, request)
         if spec.personal and not reply.personal:

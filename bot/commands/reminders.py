@@ -43,8 +43,6 @@ def dm_chat(request: Request) -> str | None:
 
 async def remind(ctx: CommandContext, request: Request) -> Reply:
     usage = BY_NAME["remind"].usage + "  e.g. /remind 8123456789012345 3d check tracking"
-    if len(request.args) > MAX_ARGS:
-        raise UsageError(f"That is too long. Usage: {usage}")
     args = split_args(request, ("order", "rest"))
     order = parse_order(args["order"], usage)
     if request.options:
