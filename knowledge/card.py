@@ -38,6 +38,9 @@ class Card(BaseModel):
     refund: Refund
     related: tuple[str, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
+    contact_seller: bool = False
+    """Contacting the seller is one of the steps: the bot offers "I contacted the seller"
+    (a reminder to open a dispute if they stay silent) only on such cards."""
 
     @field_validator("id")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,29 @@ def test_packaged_cards_load() -> None:
 def test_a_good_card_loads(tmp_path: Path) -> None:
     write(tmp_path, "sample-card.yaml", good_card())
     assert list(load_cards(tmp_path)) == ["sample-card"]
+
+
+def test_contact_seller_is_optional_and_must_be_a_boolean(tmp_path: Path) -> None:
+    card = good_card()
+    card.pop("contact_seller", None)
+    write(tmp_path, "sample-card.yaml", card)
+    assert load_cards(tmp_path)["sample-card"].contact_seller is False
+    card["contact_seller"] = "sometimes"
+    write(tmp_path, "sample-card.yaml", card)
+    message = error_of(tmp_path)
+    assert "sample-card.yaml" in message
+    assert "contact_seller" in message
+
+
+CONTACTS_SELLER = re.compile(r"\b(message|ask|contact|write to)\b.{0,25}\bseller\b", re.I)
+"""A step that tells the buyer to get in touch with the seller ("Message the seller...")."""
+
+
+def test_contact_seller_only_where_a_step_contacts_the_seller() -> None:
+    # The "I contacted the seller" button must match the steps the card gives.
+    for card in load_cards().values():
+        contacts = any(CONTACTS_SELLER.search(step) for step in card.steps)
+        assert card.contact_seller == contacts, card.id
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:
