@@ -40,7 +40,7 @@ MIN_COMPOUND = 9
 """Only words at least this long are tried as two-word compounds."""
 MIN_PART = 4
 """Each part of a compound has at least this many letters."""
-FIELDS = ("stopwords", "concepts", "negative_prefixes", "near", "context")
+FIELDS = ("stopwords", "concepts", "negative_prefixes", "near", "context", "triage")
 NOT = "not"
 """The concept negative prefixes add (un-paid = not + pay)."""
 
@@ -65,6 +65,8 @@ class Lexicon:
         near: dict[str, frozenset[str]] | None = None,
         context: Iterable[str] = (),
         negative_prefixes: Iterable[str] = (),
+        triage_keys: Iterable[str] = (),
+        triage_cards: Iterable[str] = (),
     ) -> None:
         self.stopwords = frozenset(stopwords)
         self.exact = dict(exact or {})
@@ -73,6 +75,11 @@ class Lexicon:
         self.context = frozenset(context)
         self.negative_prefixes = tuple(sorted(negative_prefixes, key=len, reverse=True))
         self.not_key = concept_key(NOT)
+        self.triage_keys = frozenset(triage_keys)
+        """Keys of a generic question ("why was my order cancelled?"): a text that says
+        nothing else is answered with a question back, not a card."""
+        self.triage_cards = tuple(triage_cards)
+        """The cards offered to choose from then, in order."""
         self._longest = max((len(p) for p in self.prefixes), default=0)
         self.resolve = lru_cache(maxsize=16384)(self._resolve)
 
@@ -214,6 +221,17 @@ class Lexicon:
             raise LexiconError(f"{name}: negative_prefixes: expected a list of word beginnings")
         if negative and NOT not in concepts:
             raise LexiconError(f"{name}: negative_prefixes: needs a concept named '{NOT}'")
+        triage = raw.get("triage") or {}
+        if not isinstance(triage, dict) or set(triage) - {"concepts", "cards"}:
+            raise LexiconError(f"{name}: triage: expected a mapping with concepts and cards")
+        triage_concepts = triage.get("concepts") or []
+        triage_cards = triage.get("cards") or []
+        for field, items in (("concepts", triage_concepts), ("cards", triage_cards)):
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise LexiconError(f"{name}: triage.{field}: expected a list of names")
+        for c in triage_concepts:
+            if c not in concepts:
+                raise LexiconError(f"{name}: triage.concepts: unknown concept '{c}'")
         return cls(
             stopwords,
             exact,
@@ -221,4 +239,6 @@ class Lexicon:
             {k: frozenset(v) for k, v in near.items()},
             context,
             [fold(p.strip()) for p in negative],
+            [concept_key(c) for c in triage_concepts],
+            triage_cards,
         )

@@ -77,6 +77,9 @@ SUGGEST_FUZZY = 0.85
 SUGGEST_FUZZY_CUTOFF = 80.0
 """...when they are at least this alike, and the text has at least 3 characters."""
 SUGGEST_FUZZY_MIN_CHARS = 3
+TRIAGE_MAX_UNKNOWN = 2
+"""A generic question ("why did my order get cancelled so suddenly") may carry this many
+words no card uses; more, and it is about something else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +95,19 @@ class Match:
     card: str | None
     score: float
     alternatives: tuple[Alternative, ...] = ()
+    triage: tuple[str, ...] = ()
+    """Set (with ``card`` None) for a generic question such as "why was my order
+    cancelled?": the cards to ask the user to choose from, by which status they see."""
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "card": self.card,
             "score": self.score,
             "alternatives": [{"card": a.card, "score": a.score} for a in self.alternatives],
         }
+        if self.triage:
+            out["triage"] = list(self.triage)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +210,7 @@ class Matcher:
         self._spaced_labels = tuple(f" {label}" for label in labels)
         self._label_cards = tuple(labels.values())
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self.triage: tuple[str, ...] = tuple(c for c in lex.triage_cards if c in cards)
 
     def overlaps(self) -> list[str]:
         """Phrases of different cards that read the same (same keys): a text that says
@@ -280,7 +290,21 @@ class Matcher:
     def scores(self, text: str) -> dict[str, float]:
         """Every card with any evidence, scored 0-100."""
         words = tokens(text) if isinstance(text, str) else []
-        query = self._read_query(words)
+        return self._score(self._read_query(words))
+
+    def _is_generic(self, query: _Query) -> bool:
+        """The text says only that the order was cancelled or closed (and perhaps asks
+        why), about an order: which status it is cannot be told."""
+        # "for no reason" / "sin motivo" is still the generic question.
+        keys = query.keys.keys() - {self.lexicon.not_key}
+        return (
+            bool(keys)
+            and keys <= self.lexicon.triage_keys
+            and query.unknown <= TRIAGE_MAX_UNKNOWN
+            and (query.context or query.unknown == 0)
+        )
+
+    def _score(self, query: _Query) -> dict[str, float]:
         q_keys = query.keys
         if not q_keys:
             return {}
@@ -380,10 +404,13 @@ class Matcher:
         or ``card=None`` when no card is a sure answer."""
         if not isinstance(text, str) or not text.strip():
             return Match(None, 0.0)
-        ranked = sorted(self.scores(text).items(), key=lambda kv: (-kv[1], kv[0]))
+        query = self._read_query(tokens(text))
+        ranked = sorted(self._score(query).items(), key=lambda kv: (-kv[1], kv[0]))
+        top_id, top = ranked[0] if ranked else ("", 0.0)
+        if top < ACCEPT and self._is_generic(query):
+            return Match(None, round(top, 1), triage=self.triage)
         if not ranked:
             return Match(None, 0.0)
-        top_id, top = ranked[0]
         if top < ACCEPT:
             # Not sure: offer what came closest as alternatives, answer nothing.
             near = tuple(
