@@ -96,6 +96,8 @@ class Core:
         args = action.args
         if action.name == "card" and len(args) == 1:
             return await why.show_card(self.ctx, request, args[0])
+        if action.name == "more" and len(args) == 1:
+            return await why.show_card(self.ctx, request, args[0], full=True)
         if action.name == "contacted_help":
             return await why.contacted_help(self.ctx, request)
         if action.name == "replied" and len(args) == 1:
@@ -124,9 +126,9 @@ class Core:
         cards = self.matcher.cards
         return [(cid, cards[cid].title) for cid, _ in self.matcher.suggest(text[:200], limit)]
 
-    def card_reply(self, card_id: str) -> Reply | None:
+    def card_reply(self, card_id: str, *, compact: bool = False) -> Reply | None:
         card = self.matcher.cards.get(card_id)
-        return why.render_card(card) if card else None
+        return why.render_card(card, compact=compact) if card else None
 
     # for the scheduler
 

@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 USER_ID = "local"
 MAX_LINE = 64 * 1024
-PROMPT_HELP = "whybot console: type /help, /why <status>, or a button number. Ctrl-D quits."
+PROMPT_HELP = (
+    "whybot console: ask a question or paste a status, type /help, or a button number."
+    " Ctrl-D quits."
+)
 
 
 def render_text(reply: Reply) -> str:
@@ -121,13 +124,18 @@ class ConsoleAdapter:
         line = raw.decode("utf-8", errors="replace").strip()
         if not line:
             return
-        request = self._request(line)
-        if request is None:
-            self._write("Commands start with /. Try /help or /why shipment cancelled.")
+        if line.isdecimal() and len(line) <= 2 and not 0 < int(line) <= len(self._buttons):
+            shown = len(self._buttons)
+            self._write(
+                f"There is no button {line}: the last reply had {shown} (1 to {shown})."
+                if shown
+                else f"There is no button {line}: the last reply had none."
+            )
             return
-        self._show(await self.core.handle(request))
+        self._show(await self.core.handle(self._request(line)))
 
-    def _request(self, line: str) -> Request | None:
+    def _request(self, line: str) -> Request:
+        """A button number, a /command, or (like a private chat) a question for /why."""
         base = {
             "platform": self.platform,
             "user_id": USER_ID,
@@ -135,11 +143,8 @@ class ConsoleAdapter:
             "is_private": True,
         }
         if line.isdecimal() and len(line) <= 2:
-            index = int(line) - 1
-            if 0 <= index < len(self._buttons):
-                return Request(**base, action=self._buttons[index])
-            return None
+            return Request(**base, action=self._buttons[int(line) - 1])
         parsed = parse_command(line)
         if parsed is None:
-            return None
+            return Request(**base, command="why", args=line)
         return Request(**base, command=parsed[0], args=parsed[1])

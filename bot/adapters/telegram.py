@@ -497,8 +497,20 @@ class TelegramAdapter:
                 return
             await self._answer_query(query)
             return
-        await self._answer_query(query)
         reply = await self._handle(request)
+        if reply.personal and chat.type != ChatType.PRIVATE:
+            # A button in a group whose answer is for the presser alone ("More", snooze):
+            # to the private chat, with a toast instead of another message in the group.
+            try:
+                await self._send(user.id, reply)
+            except Forbidden:
+                await self._answer_query(
+                    query, "Open a private chat with me first", url=self._deep_link(action.name)
+                )
+                return
+            await self._answer_query(query, "Sent to our private chat")
+            return
+        await self._answer_query(query)
         await self._route(reply, chat, user, reply_to=None, name=action.name)
 
     @staticmethod
@@ -523,7 +535,7 @@ class TelegramAdapter:
         matches = await _maybe_await(self.core.suggest(query.query.strip(), limit=20))
         results: list[InlineQueryResultArticle] = []
         for card_id, title in matches:
-            reply = await _maybe_await(self.core.card_reply(card_id))
+            reply = await _maybe_await(self.core.card_reply(card_id, compact=True))
             if reply is None:
                 continue
             result_id = card_id if len(card_id.encode()) <= 64 else str(abs(hash(card_id)))

@@ -54,21 +54,9 @@ async def test_why_with_a_typo_and_another_language(harness: Harness) -> None:
     assert german.kind is ReplyKind.CARD and "seller" in german.title.lower()
 
 
-async def test_why_without_argument_or_match_lists_known_statuses(harness: Harness) -> None:
-    empty = await harness.ask("/why")
-    unsure = await harness.ask("/why hello there")
-    for reply in (empty, unsure):
-        assert reply.kind is ReplyKind.INFO
-        assert len(reply.actions) == len(harness.bot.core.matcher.cards)
-        assert all(a.name == "card" for a in reply.actions)
-    assert "won't guess" in unsure.text
-
-
 async def test_card_button_and_contacted_button(harness: Harness) -> None:
     card = await harness.press(Action("card", ("open-dispute",)))
     assert card.kind is ReplyKind.CARD and "dispute" in card.title.lower()
-    gone = await harness.press(Action("card", ("no-such-card",)))
-    assert gone.kind is ReplyKind.INFO and gone.actions
     how = await harness.press(Action("contacted_help"))
     assert "/contacted" in how.text and "48h" in how.text
 

@@ -59,6 +59,15 @@ def test_buttons_are_numbers(tmp_path: Path) -> None:
     assert "[1] Delete my data" in out and "I had nothing stored about you." in out
 
 
+def test_plain_text_is_a_question_and_a_missing_button_says_so(tmp_path: Path) -> None:
+    proc = run_bot(b"7\nshipment cancelled\n9\n1\n", tmp_path)
+    out = proc.stdout.decode()
+    assert "There is no button 7: the last reply had none." in out
+    assert "== Shipment cancelled" in out  # a private chat: the whole card
+    assert "There is no button 9: the last reply had" in out
+    assert "What it means" in out.split("There is no button 9")[0]
+
+
 def test_reminders_survive_a_restart(tmp_path: Path) -> None:
     run_bot(b"/remind 8123456789012345 3d keep me\n", tmp_path)
     proc = run_bot(b"/reminders\n", tmp_path)
@@ -74,7 +83,7 @@ def test_input_from_a_file_and_junk(tmp_path: Path) -> None:
     out = proc.stdout.decode()
     assert proc.returncode == 0
     assert "That line is too long" in out
-    assert "Commands start with /." in out
+    assert "I explain AliExpress order statuses" in out  # "hello" is a question, off-topic
     assert "== Order frozen" in out
     assert "Traceback" not in proc.stderr.decode()
 

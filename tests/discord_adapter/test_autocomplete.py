@@ -46,4 +46,4 @@ async def test_a_chosen_suggestion_answers_that_status(running: Harness) -> None
         assert call.flags & 64 == 0  # public, like any /why
         (embed,) = call.message["embeds"]
         assert embed["title"] == choice["name"] == cards[choice["value"]].title, choice
-        assert "What to do" in text_of(call.message)
+        assert cards[choice["value"]].summary in text_of(call.message)

@@ -12,7 +12,7 @@ ORDER = "8123456789012345"
 
 
 async def test_card_button_shows_that_card_publicly(running: Harness) -> None:
-    call = await running.ask("why", {"question": "zzqx"})
+    call = await running.ask("why", {"question": "why was my order cancelled"})
     target = buttons_of(call.message)[0]
     assert target["custom_id"].startswith("wb:card:")
     card_id = target["custom_id"].split(":")[2]

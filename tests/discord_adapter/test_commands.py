@@ -22,36 +22,57 @@ def visible(call: Call) -> str:
     return text_of(call.message)
 
 
-async def test_why_answers_publicly_with_an_embed_steps_and_buttons(running: Harness) -> None:
+async def test_why_in_a_server_is_short_and_more_shows_the_whole_card_ephemerally(
+    running: Harness,
+) -> None:
     call = await running.ask("why", {"question": "shipment cancelled"})
     assert call.flags & EPHEMERAL == 0
     assert call.query.get("with_response") in ("1", "true")
     (embed,) = call.message["embeds"]
-    assert embed["title"]
-    assert embed["description"]
-    fields = {f["name"]: f["value"] for f in embed["fields"]}
-    steps = fields["What to do"]
-    assert steps.startswith("1. ") and "\n2. " in steps
-    assert embed["footer"]["text"].startswith("Source:")
+    assert embed["title"] and embed["description"]
+    assert "fields" not in embed or not embed["fields"]  # title and summary only
     buttons = buttons_of(call.message)
     assert buttons and all(b["custom_id"].startswith("wb:") for b in buttons)
+    assert buttons[0]["label"] == "More"
     assert {"I contacted the seller"} <= {b["label"] for b in buttons}
 
+    more = await running.press(buttons[0]["custom_id"], guild=True)
+    assert more.flags & EPHEMERAL
+    (full,) = more.message["embeds"]
+    fields = {f["name"]: f["value"] for f in full["fields"]}
+    steps = fields["What to do"]
+    assert steps.startswith("1. ") and "\n2. " in steps
+    assert full["footer"]["text"].startswith("Source:")
 
-async def test_why_without_a_match_lists_statuses_as_rows_of_buttons(running: Harness) -> None:
-    call = await running.ask("why", {"question": "zzqx"})
+
+async def test_why_in_a_dm_is_the_whole_card(running: Harness) -> None:
+    call = await running.ask("why", {"question": "shipment cancelled"}, guild=False)
+    (embed,) = call.message["embeds"]
+    assert "What to do" in {f["name"] for f in embed["fields"]}
+    assert "More" not in {b["label"] for b in buttons_of(call.message)}
+
+
+async def test_generic_question_asks_which_status_with_rows_of_buttons(running: Harness) -> None:
+    call = await running.ask("why", {"question": "why was my order cancelled"})
     rows = call.message["components"]
     buttons = buttons_of(call.message)
-    assert len(buttons) > 5  # one per known status
+    assert 3 <= len(buttons) <= 8
     assert len(rows) == -(-len(buttons) // 5)
     assert all(1 <= len(r["components"]) <= 5 for r in rows)
     assert all(len(b["label"]) <= 80 for b in buttons)
-    assert "not sure" in visible(call)
+    assert "Which status" in visible(call)
 
 
-async def test_why_with_no_question_lists_what_it_knows(running: Harness) -> None:
+async def test_off_topic_why_is_one_line_without_buttons(running: Harness) -> None:
+    call = await running.ask("why", {"question": "zzqx"})
+    assert not call.message.get("components")
+    assert "I explain AliExpress order statuses" in visible(call)
+
+
+async def test_why_with_no_question_explains_how_to_ask(running: Harness) -> None:
     call = await running.ask("why")
-    assert "Statuses I know" in visible(call)
+    assert "Paste the status" in visible(call)
+    assert buttons_of(call.message)
     assert call.flags & EPHEMERAL == 0
 
 

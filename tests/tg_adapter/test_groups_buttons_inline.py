@@ -118,7 +118,24 @@ async def test_personal_button_in_a_group_answers_in_private(tg: Harness) -> Non
     tg.fake.press(card, label="I contacted the seller")
     private = await tg.fake.wait_message(USER, after=mark)
     assert "/contacted" in private.text
-    await tg.fake.wait_message(GROUP, after=mark, contains="private chat")
+    # The group is told by a toast on the button, not by another message.
+    toast = await tg.fake.wait_for(
+        lambda: next((a for a in tg.fake.callback_answers if a.get("text")), None)
+    )
+    assert toast["text"] == "Sent to our private chat"
+    assert tg.fake.sent_to(GROUP, after=mark) == []
+
+
+async def test_group_answer_is_short_and_more_sends_the_whole_card_privately(tg: Harness) -> None:
+    tg.fake.started_users.add(USER)
+    mark = tg.fake.mark()
+    tg.fake.send_text("/why shipment cancelled", chat_id=GROUP)
+    card = await tg.fake.wait_message(GROUP, after=mark)
+    assert len(card.text.splitlines()) <= 3 and "What to do" not in card.text
+    mark = tg.fake.mark()
+    tg.fake.press(card, label="More")
+    private = await tg.fake.wait_message(USER, after=mark)
+    assert "What to do" in private.text and "Shipment cancelled" in private.text
 
 
 async def test_inline_query_offers_cards(tg: Harness) -> None:
