@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 DELIVERY_TIMEOUT = 30.0
 """Seconds one delivery (render and send) may take before it counts as a temporary failure."""
-IN_FLIGHT: Mapping[str, int] = {"telegram": 30, "discord": 10, "console": 4}
+IN_FLIGHT: Mapping[str, int] = {"telegram": 30, "discord": 20, "console": 4}
 """Deliveries in flight at once per platform: what its rate limit needs, and no more, since
 after a crash these are the ones that may be sent twice. Telegram allows about 30 messages
 a second to different users; a Discord DM is two requests against a global 50 a second."""
@@ -99,7 +99,7 @@ class ReminderScheduler:
         self._next_prune: datetime | None = None
         # the observable idle point: the loop waits, nothing in flight, until this time
         self._idle_until: datetime | None = None
-        self._changed = asyncio.Condition()
+        self._changed = asyncio.Event()
         self.delivered = 0
         self.steps = 0
 
@@ -133,14 +133,16 @@ class ReminderScheduler:
     async def idle(self) -> None:
         """Return once the scheduler is idle: it has delivered (or retried) everything due
         at the clock's current time and waits for something later."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.is_idle() or not self.running)
-        if not self.running and self._task is not None and self._task.done():
-            self._task.result()  # a crashed loop raises here instead of hanging a test
+        while not (self.is_idle() or not self.running):
+            await self._changed.wait()
+        task = self._task
+        if task is not None and task.done() and not task.cancelled():
+            task.result()  # a crashed loop raises here instead of hanging a test
 
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+    def _notify(self) -> None:
+        """Tell :meth:`idle` waiters to look again."""
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
 
     async def start(self) -> None:
         """Start the one scheduler task. Calling it again while it runs does nothing, so a
@@ -156,7 +158,7 @@ class ReminderScheduler:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
-        await self._notify()
+        self._notify()
         if self._deliveries:
             await asyncio.wait(self._deliveries, timeout=STOP_GRACE)
         for task in list(self._deliveries):
@@ -208,9 +210,9 @@ class ReminderScheduler:
             until = None  # every platform is full: a delivery finishing wakes the loop
         if until is not None and until <= self.clock.now():
             return
-        if not self._deliveries:
-            self._idle_until = until or datetime.max.replace(tzinfo=now.tzinfo)
-            await self._notify()
+        if not self._deliveries and until is not None:
+            self._idle_until = until
+            self._notify()
         await self.clock.wait(self._wake, until)
 
     def _start_delivery(self, reminder: Reminder) -> None:
@@ -229,8 +231,7 @@ class ReminderScheduler:
                 exc_info=task.exception(),
             )
         self._wake.set()
-        if self.running:
-            asyncio.get_running_loop().create_task(self._notify())
+        self._notify()
 
     async def _deliver(self, reminder: Reminder) -> None:
         now = self.clock.now()

@@ -386,14 +386,17 @@ class SQLiteReminderStore:
         marks = ",".join("?" * len(platforms))
         at = _ms(now)
         async with self.db.execute(
+            # each side reads at most ``limit`` rows off its index, in order; sorting all
+            # due rows for every claim would cost O(n log n) per claim in a burst
             "UPDATE reminders SET status = 'claimed', claimed_by = ?, lease_until = ?"
             " WHERE id IN (SELECT id FROM ("
-            " SELECT id, due_at FROM reminders WHERE status = 'pending' AND due_at <= ?"
-            f" AND platform IN ({marks})"
-            " UNION ALL SELECT id, due_at FROM reminders WHERE status = 'claimed'"
-            f" AND lease_until <= ? AND platform IN ({marks})"
+            " SELECT * FROM (SELECT id, due_at FROM reminders WHERE status = 'pending'"
+            f" AND platform IN ({marks}) AND due_at <= ? ORDER BY due_at LIMIT ?)"
+            " UNION ALL"
+            " SELECT * FROM (SELECT id, due_at FROM reminders WHERE status = 'claimed'"
+            f" AND platform IN ({marks}) AND lease_until <= ? ORDER BY lease_until LIMIT ?)"
             " ) ORDER BY due_at LIMIT ?) RETURNING " + _COLUMNS,
-            (owner, _ms(now + lease), at, *platforms, at, *platforms, limit),
+            (owner, _ms(now + lease), *platforms, at, limit, *platforms, at, limit, limit),
         ) as cur:
             rows = await cur.fetchall()
         await self.db.commit()
