@@ -166,7 +166,11 @@ class ReminderScheduler:
         if self._deliveries:
             await asyncio.wait(self._deliveries)
         # what was cancelled goes back to pending now rather than when its lease runs out
-        released = await self.store.release_claims(self.owner)
+        try:
+            released = await self.store.release_claims(self.owner)
+        except Exception as exc:  # the store may be gone; the leases run out then
+            log.warning("could not release this process's claims at shutdown: %s", exc)
+            return
         if released:
             log.info("released %d reminder(s) still being delivered at shutdown", released)
 
