@@ -30,7 +30,11 @@ class WhyBot:
         self.store = SQLiteReminderStore(settings.sqlite_path)
         self.core = Core(self.store, self.clock, settings, matcher or default_matcher())
         self.scheduler = ReminderScheduler(
-            self.store, self.clock, self.core.render_reminder, self.core.delivery_failed
+            self.store,
+            self.clock,
+            self.core.render_reminder,
+            self.core.delivery_failed,
+            retention=settings.retention,
         )
         self.core.set_wake(self.scheduler.wake)
         self.adapters: dict[str, Adapter] = {}

@@ -13,8 +13,11 @@ class Clock(Protocol):
         """The current time, timezone-aware UTC."""
         ...
 
-    async def wait(self, event: asyncio.Event, seconds: float | None) -> None:
-        """Wait until ``event`` is set or ``seconds`` of this clock's time have passed."""
+    async def wait(self, event: asyncio.Event, until: datetime | None) -> None:
+        """Wait until ``event`` is set or this clock reaches ``until`` (for ever if None).
+
+        The end is an instant, not a number of seconds, so time that passes between
+        deciding to wait and waiting is not added to the wait."""
         ...
 
 
@@ -22,7 +25,8 @@ class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
-    async def wait(self, event: asyncio.Event, seconds: float | None) -> None:
+    async def wait(self, event: asyncio.Event, until: datetime | None) -> None:
+        seconds = None if until is None else (until - self.now()).total_seconds()
         if seconds is not None and seconds <= 0:
             return
         with contextlib.suppress(TimeoutError):
@@ -30,7 +34,10 @@ class SystemClock:
 
 
 class ManualClock:
-    """A clock that only moves when told to: ``advance()`` moves time and wakes waiters."""
+    """A clock that only moves when told to: ``advance()`` moves time and wakes waiters.
+
+    It does not wait for the woken tasks to finish: a test awaits what it expects (for the
+    scheduler, ``ReminderScheduler.idle()``), not a number of loop ticks."""
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = start or datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -43,12 +50,10 @@ class ManualClock:
         self._now += delta
         tick, self._tick = self._tick, asyncio.Event()
         tick.set()
-        for _ in range(5):  # let woken tasks run until they block again
-            await asyncio.sleep(0)
+        await asyncio.sleep(0)
 
-    async def wait(self, event: asyncio.Event, seconds: float | None) -> None:
-        deadline = None if seconds is None else self._now + timedelta(seconds=seconds)
-        while not event.is_set() and (deadline is None or self._now < deadline):
+    async def wait(self, event: asyncio.Event, until: datetime | None) -> None:
+        while not event.is_set() and (until is None or self._now < until):
             waiters = {
                 asyncio.ensure_future(event.wait()),
                 asyncio.ensure_future(self._tick.wait()),

@@ -19,13 +19,14 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///whybot.db", alias="DATABASE_URL")
     seller_window: timedelta = Field(default=timedelta(hours=48), alias="WHYBOT_SELLER_WINDOW")
+    retention: timedelta = Field(default=timedelta(days=90), alias="WHYBOT_RETENTION")
     log_level: str = Field(default="INFO", alias="WHYBOT_LOG_LEVEL")
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str | None = Field(default=None, alias="TELEGRAM_BASE_URL")
     discord_bot_token: str | None = Field(default=None, alias="DISCORD_BOT_TOKEN")
     discord_api_base_url: str | None = Field(default=None, alias="DISCORD_API_BASE_URL")
 
-    @field_validator("seller_window", mode="before")
+    @field_validator("seller_window", "retention", mode="before")
     @classmethod
     def _window(cls, value: object) -> object:
         if isinstance(value, str):

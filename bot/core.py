@@ -27,6 +27,7 @@ HANDLERS: dict[str, Handler] = {
     "protection": protection.protection,
     "reminders": reminders.list_reminders,
     "cancel": reminders.cancel,
+    "reschedule": reminders.reschedule,
     "timezone": account.timezone,
     "forgetme": account.forgetme,
     "help": account.help_,
@@ -104,8 +105,8 @@ class Core:
             return await seller.replied(self.ctx, request, args[0])
         if action.name == "disputed" and len(args) == 1:
             return await seller.disputed(self.ctx, request, args[0])
-        if action.name == "snooze" and len(args) == 1:
-            return await reminders.snooze(self.ctx, request, args[0])
+        if action.name == "snooze" and len(args) in (1, 2):
+            return await reminders.snooze(self.ctx, request, *args)
         if action.name == "forget_confirm":
             return await account.forget_confirmed(self.ctx, request)
         if action.name == "forget_keep":

@@ -64,6 +64,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "cancel", "Cancel one of my reminders", (Option("id", "Reminder id from /reminders"),)
     ),
     CommandSpec(
+        "reschedule",
+        "Move one of my reminders to another time",
+        (
+            Option("id", "Reminder id from /reminders"),
+            Option("when", "e.g. 3d, tomorrow 9:00, 2026-12-05 14:00"),
+        ),
+    ),
+    CommandSpec(
         "timezone",
         "Set my time zone",
         (Option("zone", "IANA zone, e.g. Europe/Warsaw", required=False),),

@@ -16,9 +16,9 @@ from bot.commands.context import (
     parse_order,
     split_args,
 )
-from bot.commands.reminders import dm_chat, ensure_room
+from bot.commands.reminders import add_reminders, dm_chat, snooze_actions
 from bot.model import Action, Reply, ReplyKind, Request
-from bot.storage.base import Kind, NewReminder, Reminder
+from bot.storage.base import Kind, NewReminder, Protection, Reminder, Replace
 from bot.timeparse import MAX_AHEAD, parse_when
 
 WARN_DAYS_BEFORE = (5, 2)
@@ -43,25 +43,26 @@ async def protection(ctx: CommandContext, request: Request) -> Reply:
         raise UsageError("That is more than 2 years ahead. Check the date on the order page.")
     warn_at = [(d, ends - timedelta(days=d)) for d in WARN_DAYS_BEFORE]
     future = [(d, at) for d, at in warn_at if at > now]
-    replaced = await ctx.store.cancel_for_order(
-        request.platform, request.user_id, order, Kind.PROTECTION
-    )
-    if future and len(future) > replaced:
-        await ensure_room(ctx, request, len(future) - replaced)
-    await ctx.store.set_protection(request.platform, request.user_id, order, ends)
-    for days, at in future:
-        await ctx.store.add(
-            NewReminder(
-                request.platform,
-                request.user_id,
-                dm_chat(request),
-                Kind.PROTECTION,
-                order,
-                at,
-                payload={"days_before": days, "ends_at": ends.isoformat()},
-            )
+    warnings = [
+        NewReminder(
+            request.platform,
+            request.user_id,
+            dm_chat(request),
+            Kind.PROTECTION,
+            order,
+            at,
+            payload={"days_before": days, "ends_at": ends.isoformat()},
         )
-    ctx.wake_scheduler()
+        for days, at in future
+    ]
+    # the old warnings go, the end date and the new warnings come, or nothing changes
+    await add_reminders(
+        ctx,
+        request,
+        warnings,
+        replace=Replace(order, Kind.PROTECTION),
+        protection=Protection(order, ends),
+    )
     if future:
         plan = " and ".join(f"{d} days before" for d, _ in future)
         tail = f"I'll remind you {plan}."
@@ -83,7 +84,10 @@ def render_due(reminder: Reminder, zone: ZoneInfo, now: datetime, late_line: str
             f"(in {format_span(ends - now)}). If the parcel has not come, open a dispute "
             "before then."
         ),
-        actions=(Action("card", ("open-dispute",), "How to open a dispute"),),
+        actions=(
+            Action("card", ("open-dispute",), "How to open a dispute"),
+            *snooze_actions(reminder),
+        ),
         kind=ReplyKind.REMINDER,
         personal=True,
         footer=late_line,

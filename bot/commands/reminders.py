@@ -1,4 +1,4 @@
-"""/remind, /reminders, /cancel and the snooze button."""
+"""/remind, /reminders, /cancel, /reschedule and the snooze buttons."""
 
 from __future__ import annotations
 
@@ -21,20 +21,71 @@ from bot.commands.context import (
     split_args,
 )
 from bot.model import Action, Reply, ReplyKind, Request, Section
-from bot.storage.base import Kind, NewReminder, Reminder
+from bot.storage.base import (
+    AddResult,
+    Kind,
+    NewReminder,
+    Protection,
+    Reminder,
+    Replace,
+    TooManyPending,
+)
 from bot.timeparse import MAX_AHEAD, parse_when
 
-SNOOZE = timedelta(days=1)
+SNOOZE_CHOICES: dict[str, tuple[timedelta, str]] = {
+    "1h": (timedelta(hours=1), "Snooze 1 hour"),
+    "1d": (timedelta(days=1), "Snooze 1 day"),
+    "3d": (timedelta(days=3), "Snooze 3 days"),
+}
+"""The snooze buttons under every delivered reminder: action ``snooze:<id>:<choice>``."""
+OLD_SNOOZE = "1d"
+"""What a button from before the choices (``snooze:<id>``) means."""
+MAX_ID_DIGITS = 12
+"""Reminder ids are at most this long, far inside SQLite's 64-bit integers."""
 KIND_LABEL = {Kind.REMIND: "reminder", Kind.NUDGE: "seller nudge", Kind.PROTECTION: "protection"}
 
 
-async def ensure_room(ctx: CommandContext, request: Request, adding: int = 1) -> None:
-    pending = await ctx.store.count_pending(request.platform, request.user_id)
-    if pending + adding > MAX_PENDING:
-        raise UsageError(
-            f"You have {pending} pending reminders (at most {MAX_PENDING}). "
-            "Cancel some with /cancel <id> first."
+def parse_id(raw: str) -> int | None:
+    """A reminder id from a button or a command: ASCII digits, at most 12, not 0."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_ID_DIGITS:
+        return None
+    value = int(raw)
+    return value or None
+
+
+def snooze_actions(reminder: Reminder) -> tuple[Action, ...]:
+    return tuple(
+        Action("snooze", (str(reminder.id), choice), label)
+        for choice, (_, label) in SNOOZE_CHOICES.items()
+    )
+
+
+async def add_reminders(
+    ctx: CommandContext,
+    request: Request,
+    reminders: list[NewReminder],
+    *,
+    replace: Replace | None = None,
+    protection: Protection | None = None,
+) -> AddResult:
+    """Add a command's reminders, replacing and recording what it says, all at once and
+    within the cap on pending reminders; past the cap nothing changes."""
+    try:
+        result = await ctx.store.add_many(
+            request.platform,
+            request.user_id,
+            reminders,
+            cap=MAX_PENDING,
+            replace=replace,
+            protection=protection,
         )
+    except TooManyPending as exc:
+        raise UsageError(
+            f"You have {exc.pending} pending reminders (at most {exc.cap}). "
+            "Cancel some with /cancel <id> first."
+        ) from None
+    ctx.wake_scheduler()
+    return result
 
 
 def dm_chat(request: Request) -> str | None:
@@ -68,19 +119,10 @@ async def remind(ctx: CommandContext, request: Request) -> Reply:
         raise UsageError(f"That time has passed ({format_time(when.at, zone)}). Pick a later one.")
     if when.at - now > MAX_AHEAD:
         raise UsageError("That is more than 2 years ahead. Pick a nearer time.")
-    await ensure_room(ctx, request)
-    saved = await ctx.store.add(
-        NewReminder(
-            request.platform,
-            request.user_id,
-            dm_chat(request),
-            Kind.REMIND,
-            order,
-            when.at,
-            note,
-        )
+    new = NewReminder(
+        request.platform, request.user_id, dm_chat(request), Kind.REMIND, order, when.at, note
     )
-    ctx.wake_scheduler()
+    (saved,) = (await add_reminders(ctx, request, [new])).added
     what = f": {note}" if note else ""
     return info(
         f"OK, I'll remind you about order {order} on {format_time(when.at, zone)} "
@@ -110,25 +152,63 @@ async def list_reminders(ctx: CommandContext, request: Request) -> Reply:
     )
 
 
-async def cancel(ctx: CommandContext, request: Request) -> Reply:
-    usage = BY_NAME["cancel"].usage
-    raw = split_args(request, ("id",))["id"].strip().lstrip("#")
+def read_id(raw: str, usage: str) -> int:
+    raw = raw.strip().lstrip("#")
     if not raw:
         raise UsageError(f"Which one? Usage: {usage} (ids are in /reminders)")
-    if not raw.isdecimal() or len(raw) > 12:
+    reminder_id = parse_id(raw)
+    if reminder_id is None:
         shown = raw if len(raw) <= 20 else raw[:20] + "…"
         raise UsageError(f"'{shown}' is not a reminder id. See /reminders for yours.")
-    if not await ctx.store.cancel(request.platform, request.user_id, int(raw)):
-        return error(f"You have no pending reminder {int(raw)}. See /reminders for yours.")
+    return reminder_id
+
+
+async def cancel(ctx: CommandContext, request: Request) -> Reply:
+    reminder_id = read_id(split_args(request, ("id",))["id"], BY_NAME["cancel"].usage)
+    if not await ctx.store.cancel(request.platform, request.user_id, reminder_id):
+        return error(f"You have no pending reminder {reminder_id}. See /reminders for yours.")
     ctx.wake_scheduler()
-    return info(f"Reminder {int(raw)} cancelled.")
+    return info(f"Reminder {reminder_id} cancelled.")
 
 
-async def snooze(ctx: CommandContext, request: Request, reminder_id: str) -> Reply:
-    if not reminder_id.isdecimal():
+async def reschedule(ctx: CommandContext, request: Request) -> Reply:
+    usage = BY_NAME["reschedule"].usage + "  e.g. /reschedule 12 tomorrow 9:00"
+    args = split_args(request, ("id", "when"))
+    reminder_id = read_id(args["id"], usage)
+    when_text = check_text(args["when"], "time", MAX_ARGS)
+    if not when_text:
+        raise UsageError(f"To when? Usage: {usage}")
+    zone = await ctx.zone(request)
+    now = ctx.clock.now()
+    when = parse_when(when_text, now, zone)
+    if when is None or when.rest:
+        raise UsageError(
+            "I can't read that time. Try 30m, 3h, 2d, in 3 days, tomorrow 9:00 or 2026-12-05 14:00."
+        )
+    if when.at <= now:
+        raise UsageError(f"That time has passed ({format_time(when.at, zone)}). Pick a later one.")
+    if when.at - now > MAX_AHEAD:
+        raise UsageError("That is more than 2 years ahead. Pick a nearer time.")
+    moved = await ctx.store.move(request.platform, request.user_id, reminder_id, when.at)
+    if moved is None:
+        return error(
+            f"You have no pending or sent reminder {reminder_id}. See /reminders for yours."
+        )
+    ctx.wake_scheduler()
+    return info(
+        f"Reminder {reminder_id} (order {moved.order_no}) moved to "
+        f"{format_time(when.at, zone)} (in {format_span(when.at - now)})."
+    )
+
+
+async def snooze(
+    ctx: CommandContext, request: Request, raw_id: str, choice: str = OLD_SNOOZE
+) -> Reply:
+    reminder_id = parse_id(raw_id)
+    if reminder_id is None or choice not in SNOOZE_CHOICES:
         return error("This button has expired.")
-    at = ctx.clock.now() + SNOOZE
-    moved = await ctx.store.snooze(request.platform, request.user_id, int(reminder_id), at)
+    at = ctx.clock.now() + SNOOZE_CHOICES[choice][0]
+    moved = await ctx.store.move(request.platform, request.user_id, reminder_id, at)
     if moved is None:
         return error("That reminder is no longer yours to snooze (cancelled or deleted).")
     ctx.wake_scheduler()
@@ -144,6 +224,6 @@ async def render_due(reminder: Reminder, zone: ZoneInfo, late_line: str) -> Repl
         text=text,
         kind=ReplyKind.REMINDER,
         personal=True,
-        actions=(Action("snooze", (str(reminder.id),), "Snooze 1 day"),),
+        actions=snooze_actions(reminder),
         footer=late_line,
     )

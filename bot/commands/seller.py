@@ -16,9 +16,9 @@ from bot.commands.context import (
     parse_order,
     split_args,
 )
-from bot.commands.reminders import dm_chat, ensure_room
+from bot.commands.reminders import add_reminders, dm_chat, snooze_actions
 from bot.model import Action, Reply, ReplyKind, Request, Section
-from bot.storage.base import Kind, NewReminder, Reminder
+from bot.storage.base import Kind, NewReminder, Reminder, Replace
 from bot.timeparse import parse_duration
 from knowledge import Matcher
 
@@ -41,23 +41,17 @@ async def contacted(ctx: CommandContext, request: Request) -> Reply:
             raise UsageError("The window must be between 1 minute and 30 days.")
         window = parsed
     now = ctx.clock.now()
-    replaced = await ctx.store.cancel_for_order(
-        request.platform, request.user_id, order, Kind.NUDGE
+    nudge = NewReminder(
+        request.platform,
+        request.user_id,
+        dm_chat(request),
+        Kind.NUDGE,
+        order,
+        now + window,
+        payload={"contacted_at": now.isoformat()},
     )
-    if not replaced:
-        await ensure_room(ctx, request)
-    await ctx.store.add(
-        NewReminder(
-            request.platform,
-            request.user_id,
-            dm_chat(request),
-            Kind.NUDGE,
-            order,
-            now + window,
-            payload={"contacted_at": now.isoformat()},
-        )
-    )
-    ctx.wake_scheduler()
+    added = await add_reminders(ctx, request, [nudge], replace=Replace(order, Kind.NUDGE))
+    replaced = added.replaced
     zone = await ctx.zone(request)
     again = " (restarted the clock)" if replaced else ""
     return info(
@@ -124,7 +118,7 @@ def render_nudge(
         sections=tuple(sections),
         actions=(
             Action("replied", (reminder.order_no,), "Seller replied"),
-            Action("snooze", (str(reminder.id),), "Snooze 1 day"),
+            *snooze_actions(reminder),
             Action("disputed", (reminder.order_no,), "Dispute opened"),
         ),
         kind=ReplyKind.REMINDER,

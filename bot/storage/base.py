@@ -5,9 +5,9 @@ can be added beside the SQLite one without touching them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -52,6 +52,42 @@ class Reminder:
     status: Status
     attempts: int
     created_at: datetime
+    claimed_by: str | None = None
+    """The process that claimed it for delivery (``host:pid:random``), while claimed."""
+    lease_until: datetime | None = None
+    """When that claim runs out and any process may claim the reminder again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    """The user's pending reminders of one kind for one order, cancelled by a change."""
+
+    order_no: str
+    kind: Kind
+
+
+@dataclass(frozen=True, slots=True)
+class Protection:
+    """When buyer protection ends for one of the user's orders."""
+
+    order_no: str
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    added: list[Reminder]
+    replaced: int
+    """How many pending reminders ``replace`` cancelled."""
+
+
+class TooManyPending(Exception):
+    """Adding would take the user past the cap on pending reminders; nothing was changed."""
+
+    def __init__(self, pending: int, cap: int) -> None:
+        super().__init__(f"{pending} pending reminders, at most {cap}")
+        self.pending = pending
+        self.cap = cap
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +108,22 @@ class ReminderStore(Protocol):
 
     # reminders, for commands
     async def add(self, reminder: NewReminder) -> Reminder: ...
+    async def add_many(
+        self,
+        platform: str,
+        user_id: str,
+        reminders: Sequence[NewReminder],
+        *,
+        cap: int | None = None,
+        replace: Replace | None = None,
+        protection: Protection | None = None,
+    ) -> AddResult:
+        """One command's change, all of it or nothing, in one transaction: cancel the
+        ``replace``d reminders, record ``protection``, add ``reminders`` (all the user's).
+        With ``cap``, raise :class:`TooManyPending` (and change nothing) when the user
+        would then have more than ``cap`` pending; concurrent calls cannot pass it."""
+        ...
+
     async def count_pending(self, platform: str, user_id: str) -> int: ...
     async def list_pending(self, platform: str, user_id: str) -> list[Reminder]: ...
     async def get(self, platform: str, user_id: str, reminder_id: int) -> Reminder | None: ...
@@ -79,35 +131,58 @@ class ReminderStore(Protocol):
     async def cancel_for_order(
         self, platform: str, user_id: str, order_no: str, kind: Kind
     ) -> int: ...
-    async def snooze(
+    async def move(
         self, platform: str, user_id: str, reminder_id: int, due_at: datetime
     ) -> Reminder | None:
-        """Put a sent or pending reminder of the user's back to pending at ``due_at``."""
+        """Put a pending, claimed or sent reminder of the user's back to pending at
+        ``due_at`` (snooze, /reschedule); None when there is no such reminder."""
         ...
 
     # reminders, for the scheduler
     async def next_due(self, platforms: Collection[str]) -> datetime | None:
-        """When the soonest pending reminder for one of ``platforms`` falls due."""
+        """When a reminder of ``platforms`` can next be claimed: the soonest pending one
+        falls due, or the soonest claim runs out."""
         ...
 
     async def claim_due(
-        self, now: datetime, limit: int, platforms: Collection[str]
+        self,
+        now: datetime,
+        limit: int,
+        platforms: Collection[str],
+        owner: str,
+        lease: timedelta,
     ) -> list[Reminder]:
-        """Mark up to ``limit`` due reminders of ``platforms`` claimed and return them."""
+        """Claim for ``owner`` until ``now + lease`` up to ``limit`` reminders of
+        ``platforms`` that are due, or whose claim ran out (its owner died or hung), and
+        return them, soonest first."""
         ...
 
-    async def mark_sent(self, reminder_id: int, now: datetime) -> None: ...
-    async def retry_later(self, reminder_id: int, due_at: datetime, error: str) -> None: ...
-    async def mark_failed(self, reminder_id: int, error: str) -> None: ...
-    async def release_claimed(self) -> int:
-        """Put reminders claimed by a process that died back to pending (at start-up)."""
+    # Each of these changes the reminder only while ``owner`` still holds its claim, and
+    # says whether it did.
+    async def mark_sent(self, reminder_id: int, owner: str, now: datetime) -> bool: ...
+    async def retry_later(
+        self, reminder_id: int, owner: str, due_at: datetime, error: str
+    ) -> bool: ...
+    async def mark_failed(
+        self, reminder_id: int, owner: str, now: datetime, error: str
+    ) -> bool: ...
+    async def release_claims(self, owner: str) -> int:
+        """Put the reminders ``owner`` holds back to pending (a clean shutdown)."""
+        ...
+
+    async def prune_finished(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` sent, failed or cancelled reminders that finished
+        before ``before``; returns how many went."""
         ...
 
     # users
     async def get_prefs(self, platform: str, user_id: str) -> UserPrefs: ...
     async def set_timezone(self, platform: str, user_id: str, zone: str) -> None: ...
     async def set_notice(self, platform: str, user_id: str, notice: str) -> None: ...
-    async def take_notice(self, platform: str, user_id: str) -> str: ...
+    async def take_notice(self, platform: str, user_id: str) -> str:
+        """The notice owed to the user, cleared in the same statement ('' when none)."""
+        ...
+
     async def set_protection(
         self, platform: str, user_id: str, order_no: str, ends_at: datetime
     ) -> None: ...

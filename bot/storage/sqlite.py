@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
-from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import aiosqlite
 
-from bot.storage.base import Kind, NewReminder, Reminder, Status, UserPrefs
+from bot.storage.base import (
+    AddResult,
+    Kind,
+    NewReminder,
+    Protection,
+    Reminder,
+    Replace,
+    Status,
+    TooManyPending,
+    UserPrefs,
+)
 
 # Each entry moves the schema one version up; the version lives in PRAGMA user_version.
 MIGRATIONS: tuple[str, ...] = (
@@ -61,6 +72,31 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reminders_due ON reminders (platform, due_at) WHERE status = 'pending';
     CREATE INDEX reminders_claimed ON reminders (id) WHERE status = 'claimed';
     """,
+    # v3: claims carry their owner and a lease, so any process can take over the
+    # reminders of one that died or hung; finished rows carry when they finished, for
+    # retention; owed notices get their own table, so one DELETE ... RETURNING takes one.
+    # Claims made before v3 have no owner: their lease has run out already.
+    """
+    ALTER TABLE reminders ADD COLUMN claimed_by TEXT;
+    ALTER TABLE reminders ADD COLUMN lease_until INTEGER;
+    ALTER TABLE reminders ADD COLUMN finished_at INTEGER;
+    UPDATE reminders SET lease_until = 0 WHERE status = 'claimed';
+    UPDATE reminders SET finished_at = coalesce(sent_at, due_at)
+        WHERE status IN ('sent', 'failed', 'cancelled');
+    DROP INDEX reminders_claimed;
+    CREATE INDEX reminders_lease ON reminders (platform, lease_until) WHERE status = 'claimed';
+    CREATE INDEX reminders_finished ON reminders (finished_at)
+        WHERE status IN ('sent', 'failed', 'cancelled');
+    CREATE TABLE notices (
+        platform    TEXT NOT NULL,
+        user_id     TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        PRIMARY KEY (platform, user_id)
+    );
+    INSERT INTO notices (platform, user_id, text)
+        SELECT platform, user_id, notice FROM users WHERE notice != '';
+    ALTER TABLE users DROP COLUMN notice;
+    """,
 )
 
 
@@ -95,7 +131,12 @@ T = TypeVar("T")
 
 _COLUMNS = (
     "id, platform, user_id, chat_id, kind, order_no, due_at, note, payload, status, "
-    "attempts, created_at"
+    "attempts, created_at, claimed_by, lease_until"
+)
+_FINISHED = "('sent', 'failed', 'cancelled')"
+_INSERT = (
+    "INSERT INTO reminders (platform, user_id, chat_id, kind, order_no, note, payload,"
+    " due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + _COLUMNS
 )
 
 
@@ -113,6 +154,22 @@ def _reminder(row: aiosqlite.Row) -> Reminder:
         status=Status(row[9]),
         attempts=row[10],
         created_at=_dt(row[11]),
+        claimed_by=row[12],
+        lease_until=_dt(row[13]) if row[13] is not None else None,
+    )
+
+
+def _insert_params(reminder: NewReminder, now: datetime) -> tuple[object, ...]:
+    return (
+        reminder.platform,
+        reminder.user_id,
+        reminder.chat_id,
+        reminder.kind.value,
+        reminder.order_no,
+        reminder.note,
+        json.dumps(reminder.payload),
+        _ms(reminder.due_at),
+        _ms(now),
     )
 
 
@@ -153,6 +210,18 @@ class SQLiteReminderStore:
                 f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
             )
 
+    @contextlib.asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): another process cannot
+        write between this one's reads and writes. Rolled back if anything raises."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            await self.db.rollback()
+            raise
+        await self.db.commit()
+
     @serialized
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cur:
@@ -169,26 +238,60 @@ class SQLiteReminderStore:
 
     @serialized
     async def add(self, reminder: NewReminder) -> Reminder:
-        now = datetime.now(UTC)
-        async with self.db.execute(
-            "INSERT INTO reminders (platform, user_id, chat_id, kind, order_no, note, payload,"
-            " due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + _COLUMNS,
-            (
-                reminder.platform,
-                reminder.user_id,
-                reminder.chat_id,
-                reminder.kind.value,
-                reminder.order_no,
-                reminder.note,
-                json.dumps(reminder.payload),
-                _ms(reminder.due_at),
-                _ms(now),
-            ),
-        ) as cur:
+        async with self.db.execute(_INSERT, _insert_params(reminder, datetime.now(UTC))) as cur:
             row = await cur.fetchone()
         await self.db.commit()
         assert row is not None
         return _reminder(row)
+
+    @serialized
+    async def add_many(
+        self,
+        platform: str,
+        user_id: str,
+        reminders: Sequence[NewReminder],
+        *,
+        cap: int | None = None,
+        replace: Replace | None = None,
+        protection: Protection | None = None,
+    ) -> AddResult:
+        if any((r.platform, r.user_id) != (platform, user_id) for r in reminders):
+            raise ValueError("add_many adds reminders of one user only")
+        now = datetime.now(UTC)
+        added: list[Reminder] = []
+        replaced = 0
+        async with self._transaction() as db:
+            if replace is not None:
+                cur = await db.execute(
+                    "UPDATE reminders SET status = 'cancelled', finished_at = ?,"
+                    " claimed_by = NULL, lease_until = NULL WHERE platform = ? AND user_id = ?"
+                    " AND order_no = ? AND kind = ? AND status IN ('pending', 'claimed')",
+                    (_ms(now), platform, user_id, replace.order_no, replace.kind.value),
+                )
+                replaced = cur.rowcount
+            if cap is not None:
+                async with db.execute(
+                    "SELECT count(*) FROM reminders WHERE platform = ? AND user_id = ?"
+                    " AND status IN ('pending', 'claimed')",
+                    (platform, user_id),
+                ) as cur:
+                    row = await cur.fetchone()
+                pending = int(row[0]) if row else 0
+                if pending + len(reminders) > cap:
+                    raise TooManyPending(pending, cap)
+            if protection is not None:
+                await db.execute(
+                    "INSERT INTO orders (platform, user_id, order_no, protection_ends)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (platform, user_id, order_no)"
+                    " DO UPDATE SET protection_ends = excluded.protection_ends",
+                    (platform, user_id, protection.order_no, _ms(protection.ends_at)),
+                )
+            for reminder in reminders:
+                async with db.execute(_INSERT, _insert_params(reminder, now)) as cur:
+                    row = await cur.fetchone()
+                assert row is not None
+                added.append(_reminder(row))
+        return AddResult(added, replaced)
 
     @serialized
     async def count_pending(self, platform: str, user_id: str) -> int:
@@ -221,9 +324,10 @@ class SQLiteReminderStore:
     @serialized
     async def cancel(self, platform: str, user_id: str, reminder_id: int) -> bool:
         cur = await self.db.execute(
-            "UPDATE reminders SET status = 'cancelled' WHERE id = ? AND platform = ?"
+            "UPDATE reminders SET status = 'cancelled', finished_at = ?, claimed_by = NULL,"
+            " lease_until = NULL WHERE id = ? AND platform = ?"
             " AND user_id = ? AND status IN ('pending', 'claimed')",
-            (reminder_id, platform, user_id),
+            (_ms(datetime.now(UTC)), reminder_id, platform, user_id),
         )
         await self.db.commit()
         return cur.rowcount > 0
@@ -231,19 +335,21 @@ class SQLiteReminderStore:
     @serialized
     async def cancel_for_order(self, platform: str, user_id: str, order_no: str, kind: Kind) -> int:
         cur = await self.db.execute(
-            "UPDATE reminders SET status = 'cancelled' WHERE platform = ? AND user_id = ?"
+            "UPDATE reminders SET status = 'cancelled', finished_at = ?, claimed_by = NULL,"
+            " lease_until = NULL WHERE platform = ? AND user_id = ?"
             " AND order_no = ? AND kind = ? AND status IN ('pending', 'claimed')",
-            (platform, user_id, order_no, kind.value),
+            (_ms(datetime.now(UTC)), platform, user_id, order_no, kind.value),
         )
         await self.db.commit()
         return cur.rowcount
 
     @serialized
-    async def snooze(
+    async def move(
         self, platform: str, user_id: str, reminder_id: int, due_at: datetime
     ) -> Reminder | None:
         async with self.db.execute(
-            "UPDATE reminders SET status = 'pending', due_at = ?, attempts = 0"
+            "UPDATE reminders SET status = 'pending', due_at = ?, attempts = 0,"
+            " claimed_by = NULL, lease_until = NULL, finished_at = NULL, sent_at = NULL"
             " WHERE id = ? AND platform = ? AND user_id = ?"
             " AND status IN ('pending', 'claimed', 'sent') RETURNING " + _COLUMNS,
             (_ms(due_at), reminder_id, platform, user_id),
@@ -258,57 +364,93 @@ class SQLiteReminderStore:
     async def next_due(self, platforms: Collection[str]) -> datetime | None:
         marks = ",".join("?" * len(platforms))
         async with self.db.execute(
-            f"SELECT min(due_at) FROM reminders WHERE status = 'pending' AND platform IN ({marks})",
-            tuple(platforms),
+            # min() over rows, not min(a, b): the latter is NULL when either side is
+            "SELECT min(at) FROM (SELECT min(due_at) AS at FROM reminders"
+            f" WHERE status = 'pending' AND platform IN ({marks})"
+            " UNION ALL SELECT min(lease_until) FROM reminders"
+            f" WHERE status = 'claimed' AND platform IN ({marks}))",
+            (*platforms, *platforms),
         ) as cur:
             row = await cur.fetchone()
         return _dt(row[0]) if row and row[0] is not None else None
 
     @serialized
     async def claim_due(
-        self, now: datetime, limit: int, platforms: Collection[str]
+        self,
+        now: datetime,
+        limit: int,
+        platforms: Collection[str],
+        owner: str,
+        lease: timedelta,
     ) -> list[Reminder]:
         marks = ",".join("?" * len(platforms))
+        at = _ms(now)
         async with self.db.execute(
-            "UPDATE reminders SET status = 'claimed' WHERE id IN ("
-            " SELECT id FROM reminders WHERE status = 'pending' AND due_at <= ?"
-            f" AND platform IN ({marks}) ORDER BY due_at LIMIT ?) RETURNING " + _COLUMNS,
-            (_ms(now), *platforms, limit),
+            # each side reads at most ``limit`` rows off its index, in order; sorting all
+            # due rows for every claim would cost O(n log n) per claim in a burst
+            "UPDATE reminders SET status = 'claimed', claimed_by = ?, lease_until = ?"
+            " WHERE id IN (SELECT id FROM ("
+            " SELECT * FROM (SELECT id, due_at FROM reminders WHERE status = 'pending'"
+            f" AND platform IN ({marks}) AND due_at <= ? ORDER BY due_at LIMIT ?)"
+            " UNION ALL"
+            " SELECT * FROM (SELECT id, due_at FROM reminders WHERE status = 'claimed'"
+            f" AND platform IN ({marks}) AND lease_until <= ? ORDER BY lease_until LIMIT ?)"
+            " ) ORDER BY due_at LIMIT ?) RETURNING " + _COLUMNS,
+            (owner, _ms(now + lease), *platforms, at, limit, *platforms, at, limit, limit),
         ) as cur:
             rows = await cur.fetchall()
         await self.db.commit()
         return sorted((_reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
 
     @serialized
-    async def mark_sent(self, reminder_id: int, now: datetime) -> None:
-        await self.db.execute(
-            "UPDATE reminders SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'claimed'",
-            (_ms(now), reminder_id),
-        )
-        await self.db.commit()
-
-    @serialized
-    async def retry_later(self, reminder_id: int, due_at: datetime, error: str) -> None:
-        await self.db.execute(
-            "UPDATE reminders SET status = 'pending', due_at = ?, attempts = attempts + 1,"
-            " last_error = ? WHERE id = ? AND status = 'claimed'",
-            (_ms(due_at), error[:500], reminder_id),
-        )
-        await self.db.commit()
-
-    @serialized
-    async def mark_failed(self, reminder_id: int, error: str) -> None:
-        await self.db.execute(
-            "UPDATE reminders SET status = 'failed', attempts = attempts + 1, last_error = ?"
-            " WHERE id = ?",
-            (error[:500], reminder_id),
-        )
-        await self.db.commit()
-
-    @serialized
-    async def release_claimed(self) -> int:
+    async def mark_sent(self, reminder_id: int, owner: str, now: datetime) -> bool:
         cur = await self.db.execute(
-            "UPDATE reminders SET status = 'pending' WHERE status = 'claimed'"
+            "UPDATE reminders SET status = 'sent', sent_at = ?, finished_at = ?,"
+            " claimed_by = NULL, lease_until = NULL"
+            " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+            (_ms(now), _ms(now), reminder_id, owner),
+        )
+        await self.db.commit()
+        return cur.rowcount > 0
+
+    @serialized
+    async def retry_later(self, reminder_id: int, owner: str, due_at: datetime, error: str) -> bool:
+        cur = await self.db.execute(
+            "UPDATE reminders SET status = 'pending', due_at = ?, attempts = attempts + 1,"
+            " last_error = ?, claimed_by = NULL, lease_until = NULL"
+            " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+            (_ms(due_at), error[:500], reminder_id, owner),
+        )
+        await self.db.commit()
+        return cur.rowcount > 0
+
+    @serialized
+    async def mark_failed(self, reminder_id: int, owner: str, now: datetime, error: str) -> bool:
+        cur = await self.db.execute(
+            "UPDATE reminders SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+            " finished_at = ?, claimed_by = NULL, lease_until = NULL"
+            " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
+            (error[:500], _ms(now), reminder_id, owner),
+        )
+        await self.db.commit()
+        return cur.rowcount > 0
+
+    @serialized
+    async def release_claims(self, owner: str) -> int:
+        cur = await self.db.execute(
+            "UPDATE reminders SET status = 'pending', claimed_by = NULL, lease_until = NULL"
+            " WHERE status = 'claimed' AND claimed_by = ?",
+            (owner,),
+        )
+        await self.db.commit()
+        return cur.rowcount
+
+    @serialized
+    async def prune_finished(self, before: datetime, limit: int) -> int:
+        cur = await self.db.execute(
+            "DELETE FROM reminders WHERE id IN (SELECT id FROM reminders"
+            f" WHERE status IN {_FINISHED} AND finished_at < ? LIMIT ?)",
+            (_ms(before), limit),
         )
         await self.db.commit()
         return cur.rowcount
@@ -323,11 +465,14 @@ class SQLiteReminderStore:
     @serialized
     async def get_prefs(self, platform: str, user_id: str) -> UserPrefs:
         async with self.db.execute(
-            "SELECT timezone, notice FROM users WHERE platform = ? AND user_id = ?",
+            "SELECT (SELECT timezone FROM users WHERE platform = ?1 AND user_id = ?2),"
+            " (SELECT text FROM notices WHERE platform = ?1 AND user_id = ?2)",
             (platform, user_id),
         ) as cur:
             row = await cur.fetchone()
-        return UserPrefs(row[0], row[1]) if row else UserPrefs()
+        if row is None:
+            return UserPrefs()
+        return UserPrefs(row[0] or "UTC", row[1] or "")
 
     @serialized
     async def set_timezone(self, platform: str, user_id: str, zone: str) -> None:
@@ -340,27 +485,29 @@ class SQLiteReminderStore:
 
     @serialized
     async def set_notice(self, platform: str, user_id: str, notice: str) -> None:
-        await self.db.execute(
-            "INSERT INTO users (platform, user_id, notice) VALUES (?, ?, ?)"
-            " ON CONFLICT (platform, user_id) DO UPDATE SET notice = excluded.notice",
-            (platform, user_id, notice),
-        )
+        if notice:
+            await self.db.execute(
+                "INSERT INTO notices (platform, user_id, text) VALUES (?, ?, ?)"
+                " ON CONFLICT (platform, user_id) DO UPDATE SET text = excluded.text",
+                (platform, user_id, notice),
+            )
+        else:
+            await self.db.execute(
+                "DELETE FROM notices WHERE platform = ? AND user_id = ?", (platform, user_id)
+            )
         await self.db.commit()
 
     @serialized
     async def take_notice(self, platform: str, user_id: str) -> str:
+        # One statement reads and clears: two processes (or connections) taking the same
+        # notice at once get it once between them.
         async with self.db.execute(
-            "SELECT notice FROM users WHERE platform = ? AND user_id = ?", (platform, user_id)
+            "DELETE FROM notices WHERE platform = ? AND user_id = ? RETURNING text",
+            (platform, user_id),
         ) as cur:
             row = await cur.fetchone()
-        notice = str(row[0]) if row else ""
-        if notice:
-            await self.db.execute(
-                "UPDATE users SET notice = '' WHERE platform = ? AND user_id = ?",
-                (platform, user_id),
-            )
-            await self.db.commit()
-        return notice
+        await self.db.commit()
+        return str(row[0]) if row else ""
 
     @serialized
     async def set_protection(
@@ -387,7 +534,7 @@ class SQLiteReminderStore:
     @serialized
     async def forget_user(self, platform: str, user_id: str) -> int:
         total = 0
-        for table in ("reminders", "users", "orders"):
+        for table in ("reminders", "users", "orders", "notices"):
             cur = await self.db.execute(
                 f"DELETE FROM {table} WHERE platform = ? AND user_id = ?",
                 (platform, user_id),

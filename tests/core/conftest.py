@@ -7,6 +7,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @dataclass
 class RecordingAdapter:
-    """Records what the scheduler delivers; can be told to fail."""
+    """Records what the scheduler delivers; can be told to fail, or to hang for some users
+    (until ``release`` is set) like a platform call that never answers."""
 
     platform: str = PLATFORM
     sent: list[tuple[UserRef, Reply]] = field(default_factory=list)
     fail_with: list[Exception] = field(default_factory=list)
+    hang_for: set[str] = field(default_factory=set)
+    """User ids whose next delivery hangs (once each)."""
+    hanging: int = 0
+    release: asyncio.Event = field(default_factory=asyncio.Event)
     started: int = 0
 
     async def start(self) -> None:
@@ -38,13 +44,21 @@ class RecordingAdapter:
         pass
 
     async def deliver(self, user: UserRef, reply: Reply) -> None:
+        if user.user_id in self.hang_for:
+            self.hang_for.discard(user.user_id)
+            self.hanging += 1
+            try:
+                await self.release.wait()
+            finally:
+                self.hanging -= 1
         if self.fail_with:
             raise self.fail_with.pop(0)
         self.sent.append((user, reply))
 
 
-async def until(cond: Callable[[], bool], seconds: float = 3.0) -> None:
-    """Wait (real time, briefly) for background work such as a delivery to happen."""
+async def until(cond: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait (real time, at most ``seconds``) for a condition on background work that has
+    no awaitable of its own, such as a delivery hanging on purpose."""
     try:
         async with asyncio.timeout(seconds):
             while not cond():  # noqa: ASYNC110 (polls state the test cannot await)
@@ -53,9 +67,13 @@ async def until(cond: Callable[[], bool], seconds: float = 3.0) -> None:
         raise AssertionError("condition not met in time") from None
 
 
-async def settle() -> None:
-    """Give background tasks a moment (real time) to do anything they would wrongly do."""
-    await asyncio.sleep(0.05)
+async def idle(bot: WhyBot, seconds: float = 5.0) -> None:
+    """Wait until the scheduler has done everything due at the clock's current time."""
+    try:
+        async with asyncio.timeout(seconds):
+            await bot.scheduler.idle()
+    except TimeoutError:
+        raise AssertionError("the scheduler did not become idle") from None
 
 
 class Harness:
@@ -80,9 +98,16 @@ class Harness:
         return await self.bot.core.handle(Request(PLATFORM, user, user, True, action=action))
 
     async def advance(self, **kw: float) -> None:
-        from datetime import timedelta
-
+        """Move the clock, then wait until the scheduler has caught up with it: every
+        reminder due by then delivered (or retried), none due later touched."""
         await self.clock.advance(timedelta(**kw))
+        await idle(self.bot)
+
+    async def idle(self) -> None:
+        await idle(self.bot)
+
+    async def statuses(self) -> list[str]:
+        return [r[6] for r in await self.rows()]
 
     async def rows(self) -> list[tuple]:
         async with self.bot.store.db.execute(

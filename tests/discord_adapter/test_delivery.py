@@ -26,9 +26,10 @@ async def test_reminder_arrives_by_dm_with_a_snooze_button(running: Harness) -> 
     assert sent.json["allowed_mentions"] == {"parse": []}
     text = text_of(sent.json)
     assert "Order reminder" in text and ORDER in text and "check tracking" in text
-    (snooze,) = buttons_of(sent.json)
-    assert snooze["label"] == "Snooze 1 day"
-    assert snooze["custom_id"].startswith("wb:snooze:")
+    buttons = buttons_of(sent.json)
+    assert [b["label"] for b in buttons] == ["Snooze 1 hour", "Snooze 1 day", "Snooze 3 days"]
+    snooze = buttons[1]
+    assert snooze["custom_id"].startswith("wb:snooze:") and snooze["custom_id"].endswith(":1d")
 
     pressed = await running.press(snooze["custom_id"], user_id=USER)
     assert "Snoozed" in text_of(pressed.message)

@@ -49,7 +49,7 @@ async def test_reminder_arrives_in_private_with_a_snooze_button(tg: Harness) -> 
     msg = await tg.fake.wait_message(USER, after=mark)
     assert msg.raw.startswith("<b>Order reminder</b>")
     assert f"order {ORDER}: check tracking" in msg.text
-    assert [b["text"] for b in msg.buttons] == ["Snooze 1 day"]
+    assert [b["text"] for b in msg.buttons] == ["Snooze 1 hour", "Snooze 1 day", "Snooze 3 days"]
     await eventually(lambda: is_sent(tg, reminder.id))
     snoozed = await tg.press(msg, "Snooze 1 day")
     assert snoozed.text.startswith("Snoozed")
@@ -63,7 +63,13 @@ async def test_seller_window_nudge_with_its_buttons(tg: Harness) -> None:
     msg = await tg.fake.wait_message(USER, after=mark)
     assert msg.text.startswith("Time to open a dispute")
     assert "How to open a dispute" in msg.text and "\n1. " in msg.text
-    assert [b["text"] for b in msg.buttons] == ["Seller replied", "Snooze 1 day", "Dispute opened"]
+    assert [b["text"] for b in msg.buttons] == [
+        "Seller replied",
+        "Snooze 1 hour",
+        "Snooze 1 day",
+        "Snooze 3 days",
+        "Dispute opened",
+    ]
     reply = await tg.press(msg, "Dispute opened")
     assert f"Dispute opened for order {ORDER}" in reply.text
 
