@@ -14,7 +14,16 @@ PREFIX = "wb"  # marks our ids among other components (and versions the format)
 _ARG = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 
 KNOWN = frozenset(
-    {"card", "contacted_help", "replied", "snooze", "disputed", "forget_confirm", "forget_keep"}
+    {
+        "card",
+        "contacted_help",
+        "replied",
+        "snooze",
+        "disputed",
+        "forget_confirm",
+        "forget_keep",
+        "when",
+    }
 )
 
 

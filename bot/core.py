@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.clock import Clock
-from bot.commands import account, protection, reminders, seller, why
+from bot.commands import account, protection, reminders, seller, when, why
 from bot.commands.catalog import BY_NAME
 from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error, format_time
 from bot.config import Settings
@@ -104,6 +104,11 @@ class Core:
             return await seller.disputed(self.ctx, request, args[0])
         if action.name == "snooze" and len(args) == 1:
             return await reminders.snooze(self.ctx, request, args[0])
+        if action.name == when.PICK:
+            command, order, at = when.decode_pick(args, self.clock.now())
+            if command == "remind":
+                return await reminders.remind_at(self.ctx, request, order, at, "")
+            return await protection.protect_until(self.ctx, request, order, at)
         if action.name == "forget_confirm":
             return await account.forget_confirmed(self.ctx, request)
         if action.name == "forget_keep":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import when
 from bot.commands.catalog import BY_NAME
 from bot.commands.context import (
     MAX_ARGS,
@@ -14,7 +15,6 @@ from bot.commands.context import (
     UsageError,
     check_text,
     error,
-    format_span,
     format_time,
     info,
     parse_order,
@@ -22,7 +22,8 @@ from bot.commands.context import (
 )
 from bot.model import Action, Reply, ReplyKind, Request, Section
 from bot.storage.base import Kind, NewReminder, Reminder
-from bot.timeparse import MAX_AHEAD, parse_when
+from bot.timefmt import format_stored, format_when
+from bot.timeparse import Ambiguous, When
 
 SNOOZE = timedelta(days=1)
 KIND_LABEL = {Kind.REMIND: "reminder", Kind.NUDGE: "seller nudge", Kind.PROTECTION: "protection"}
@@ -55,19 +56,26 @@ async def remind(ctx: CommandContext, request: Request) -> Reply:
     check_text(when_text, "time", MAX_ARGS)
     zone = await ctx.zone(request)
     now = ctx.clock.now()
-    when = parse_when(when_text, now, zone)
-    if when is None:
-        raise UsageError(
-            "I can't read that time. Try 30m, 3h, 2d, 1d12h, in 3 days, tomorrow 9:00 or "
-            "2026-12-05 14:00."
-        )
-    if request.options and when.rest:
+    reading = await when.read(request, when_text, now, zone)
+    if request.options and reading_rest(reading):
         raise UsageError("I can't read that time. Put the note in the note option.")
-    note = check_text(note_text or when.rest, "note", MAX_NOTE)
-    if when.at <= now:
-        raise UsageError(f"That time has passed ({format_time(when.at, zone)}). Pick a later one.")
-    if when.at - now > MAX_AHEAD:
-        raise UsageError("That is more than 2 years ahead. Pick a nearer time.")
+    note = check_text(note_text or reading_rest(reading), "note", MAX_NOTE)
+    if isinstance(reading, Ambiguous):
+        return when.question("remind", order, reading, zone, now)
+    return await remind_at(ctx, request, order, reading, note)
+
+
+def reading_rest(reading: Ambiguous | When) -> str:
+    return reading.day_first.rest if isinstance(reading, Ambiguous) else reading.rest
+
+
+async def remind_at(
+    ctx: CommandContext, request: Request, order: str, at: When, note: str
+) -> Reply:
+    """Store a reminder at exactly ``at`` (from /remind or a pressed date button)."""
+    zone = await ctx.zone(request)
+    now = ctx.clock.now()
+    when.check_moment(at, now, zone)
     await ensure_room(ctx, request)
     saved = await ctx.store.add(
         NewReminder(
@@ -76,36 +84,35 @@ async def remind(ctx: CommandContext, request: Request) -> Reply:
             dm_chat(request),
             Kind.REMIND,
             order,
-            when.at,
+            at.at,
             note,
         )
     )
     ctx.wake_scheduler()
     what = f": {note}" if note else ""
     return info(
-        f"OK, I'll remind you about order {order} on {format_time(when.at, zone)} "
-        f"(in {format_span(when.at - now)}){what}.",
+        f"OK, I'll remind you about order {order} on "
+        f"{format_stored(at.at, zone, now, date_only=at.date_only)}{what}.",
         footer=f"Reminder {saved.id}. /reminders lists them, /cancel {saved.id} removes it.",
     )
 
 
-def describe(reminder: Reminder, zone: ZoneInfo) -> str:
+def describe(reminder: Reminder, zone: ZoneInfo, now: datetime | None = None) -> str:
     label = KIND_LABEL[reminder.kind]
     note = f" ({reminder.note})" if reminder.note else ""
-    return (
-        f"{reminder.id}: order {reminder.order_no}, {label}{note}, "
-        f"{format_time(reminder.due_at, zone)}"
-    )
+    shown = format_stored(reminder.due_at, zone, now) if now else format_when(reminder.due_at, zone)
+    return f"{reminder.id}: order {reminder.order_no}, {label}{note}, {shown}"
 
 
 async def list_reminders(ctx: CommandContext, request: Request) -> Reply:
     pending = await ctx.store.list_pending(request.platform, request.user_id)
     zone = await ctx.zone(request)
+    now = ctx.clock.now()
     if not pending:
         return info("You have no pending reminders. Add one: /remind <order> <when> [note]")
     return info(
         f"You have {len(pending)} pending reminder(s):",
-        sections=(Section("", items=tuple(describe(r, zone) for r in pending)),),
+        sections=(Section("", items=tuple(describe(r, zone, now) for r in pending)),),
         footer="Cancel one: /cancel <id>",
     )
 

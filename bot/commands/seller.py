@@ -19,6 +19,7 @@ from bot.commands.context import (
 from bot.commands.reminders import dm_chat, ensure_room
 from bot.model import Action, Reply, ReplyKind, Request, Section
 from bot.storage.base import Kind, NewReminder, Reminder
+from bot.timefmt import format_stored
 from bot.timeparse import parse_duration
 from knowledge import Matcher
 
@@ -61,8 +62,8 @@ async def contacted(ctx: CommandContext, request: Request) -> Reply:
     zone = await ctx.zone(request)
     again = " (restarted the clock)" if replaced else ""
     return info(
-        f"Noted{again}. If the seller hasn't answered by {format_time(now + window, zone)} "
-        f"({format_span(window)}), I'll tell you to open a dispute.",
+        f"Noted{again}. If the seller hasn't answered by "
+        f"{format_stored(now + window, zone, now)}, I'll tell you to open a dispute.",
         footer=f"Seller answered? /replied {order}",
     )
 
