@@ -98,6 +98,8 @@ def _read_span(text: str) -> Span | None:
             seconds += unit[1] // 2
         else:
             count = m.group(2)
+            if not count.isdigit() and len(m.group(3)) < 3:
+                return None  # "a m" is not "a minute"; "am" is a time of day
             n = int(count) if count.isdigit() else _NUMBER_WORDS[count]
             days += n * unit[0]
             seconds += n * unit[1]
@@ -415,9 +417,12 @@ def _dateparser_day(phrase: str, local_now: datetime, languages: list[str]) -> d
     }
     try:
         parser = _dateparser_module()(languages=languages, settings=settings)
-        return parser.get_date_data(phrase).date_obj  # type: ignore[no-any-return]
+        found = parser.get_date_data(phrase)
     except Exception:  # dateparser raises assorted errors on odd input
         return None
+    if found.period in ("month", "year"):
+        return None  # "dec", "32 dec": no day named, dateparser would make one up
+    return found.date_obj  # type: ignore[no-any-return]
 
 
 _NOT_NAMES = ("name", "date_order", "simplifications", "sentence_splitter_group")
@@ -453,6 +458,12 @@ def _date_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(every), frozenset(names - connecting)
 
 
+_LEADING = frozenset(
+    {"on", "the", "am", "um", "el", "la", "le", "au", "à", "a", "em", "no", "na", "w", "we"}
+    | {"o", "в", "во"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     day_words: str
@@ -484,6 +495,8 @@ def _foreign_candidates(words: list[str]) -> list[_Candidate]:
             if clock is not None:
                 phrase = phrase[:-k]
                 break
+        while phrase and phrase[0] in _LEADING:
+            phrase = phrase[1:]  # "am Freitag", "el 27 de diciembre": dateparser trips on them
         if not any(w in names for w in phrase):
             continue
         found.append(_Candidate(" ".join(phrase), clock, " ".join(words[n:])))
