@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.context import ORDER_RE, UsageError
 from bot.model import Action, Reply, ReplyKind, Request
-from bot.timefmt import epoch, format_stored, format_when
+from bot.timefmt import epoch, format_when
 from bot.timeparse import MAX_AHEAD, Ambiguous, Reading, When, is_lone_number, read_when
 
 PICK = "when"
@@ -59,9 +59,9 @@ def question(kind: str, order: str, reading: Ambiguous, zone: ZoneInfo, now: dat
         lost = " The buttons do not keep the note: to keep it, type the date as 2026-12-05."
     return Reply(
         text=(
-            "That date reads two ways: day first "
-            f"({format_stored(reading.day_first.at, zone, now)}) or month first "
-            f"({format_stored(reading.month_first.at, zone, now)}). Which one?{lost}"
+            "That date reads two ways: day first, "
+            f"{format_when(reading.day_first.at, zone, now)}, or month first, "
+            f"{format_when(reading.month_first.at, zone, now)}. Which one?{lost}"
         ),
         actions=actions,
         kind=ReplyKind.INFO,
