@@ -425,8 +425,14 @@ def _dateparser_day(phrase: str, local_now: datetime, languages: list[str]) -> d
     return found.date_obj  # type: ignore[no-any-return]
 
 
-_NOT_NAMES = ("name", "date_order", "simplifications", "sentence_splitter_group")
-_CONNECTING = ("in", "ago", "skip", "am", "pm", "relative-type-regex")
+_NOT_NAMES = (
+    "name",
+    "date_order",
+    "simplifications",
+    "sentence_splitter_group",
+    "relative-type-regex",
+)
+_CONNECTING = ("in", "ago", "skip", "am", "pm")
 
 
 @lru_cache(maxsize=1)
@@ -464,6 +470,20 @@ _LEADING = frozenset(
 )
 
 
+@lru_cache(maxsize=1)
+def _exact_units() -> frozenset[str]:
+    """Hour, minute and second in our seven languages: spans counted exactly, not on
+    the wall clock ("через 2 часа" across a daylight-saving change is 2 hours)."""
+    from dateparser.languages.loader import default_loader
+
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        info = default_loader.get_locale(lang).info
+        for key in ("hour", "minute", "second"):
+            words |= {w.strip(".,").lower() for p in info.get(key, []) for w in p.split()}
+    return frozenset(words - {""})
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     day_words: str
@@ -471,6 +491,8 @@ class _Candidate:
     clock: time | None
     """The time of day, read by us (dateparser gets "18h" and "9 Uhr" wrong)."""
     rest: str
+    exact: bool = False
+    """It names hours, minutes or seconds."""
 
 
 def _foreign_candidates(words: list[str]) -> list[_Candidate]:
@@ -499,7 +521,8 @@ def _foreign_candidates(words: list[str]) -> list[_Candidate]:
             phrase = phrase[1:]  # "am Freitag", "el 27 de diciembre": dateparser trips on them
         if not any(w in names for w in phrase):
             continue
-        found.append(_Candidate(" ".join(phrase), clock, " ".join(words[n:])))
+        exact = any(w in _exact_units() for w in phrase)
+        found.append(_Candidate(" ".join(phrase), clock, " ".join(words[n:]), exact))
         if len(found) == MAX_DATEPARSER_CALLS:
             break
     return found
@@ -512,14 +535,15 @@ def _read_foreign(
     languages = _language_list(language)
     for c in candidates:
         parsed = _dateparser_day(c.day_words, local_now, languages)
-        if parsed is None:
-            continue
+        if parsed is None or parsed == local_now.replace(tzinfo=None):
+            continue  # nothing read, or "now", "0 days": no moment to remind at
         if c.clock is not None:
             return When(_wall(parsed.date(), c.clock, zone), c.rest)
         if parsed.time() == time(0):  # a day without a time of day
             return When(_wall(parsed.date(), time(DEFAULT_HOUR), zone), c.rest, date_only=True)
-        # A relative time ("через 2 часа"): dateparser counted on the wall clock.
-        return When(parsed.replace(tzinfo=zone).astimezone(UTC), c.rest)
+        if c.exact:  # "через 2 часа": dateparser counted on the wall clock; we count time
+            return When(now + (parsed - local_now.replace(tzinfo=None)), c.rest)
+        return When(parsed.replace(tzinfo=zone).astimezone(UTC), c.rest)  # "za 2 dni": wall
     return None
 
 
@@ -589,6 +613,7 @@ def warm_up() -> None:
     """Import dateparser and load its data for the seven languages once, before the first
     user waits for it."""
     _date_words()
+    _exact_units()
     now = datetime.now(UTC)
     local_now = now.astimezone(ZoneInfo("UTC"))
     _dateparser_day("27 grudnia", local_now, list(LANGUAGES))

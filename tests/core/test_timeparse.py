@@ -300,6 +300,20 @@ def test_tomorrow_9_on_the_eve_of_the_change_is_9_local() -> None:
     assert isinstance(ny, When) and ny.at == datetime(2026, 3, 8, 13, 0, tzinfo=UTC)
 
 
+def test_hours_in_other_languages_are_exact_across_the_change() -> None:
+    # Sun 25 Oct 2026 01:30 CEST is 23:30 UTC on the 24th; two hours later is 01:30 UTC
+    # (02:30 CET), not 03:30 on the wall clock.
+    now = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
+    for text in ("через 2 часа", "dans 2 heures", "in 2 Stunden", "za 2 godziny"):
+        got = parse_when(text, now, ZoneInfo("Europe/Warsaw"))
+        assert isinstance(got, When) and got.at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC), text
+    # days keep the wall time: "za 2 dni" from Sat 10:00 CEST is Mon 10:00 CET
+    days = parse_when(
+        "za 2 dni", datetime(2026, 10, 24, 8, 0, tzinfo=UTC), ZoneInfo("Europe/Warsaw")
+    )
+    assert isinstance(days, When) and days.at == datetime(2026, 10, 26, 9, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("text", "date_only"),
     [
