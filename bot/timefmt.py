@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from babel.core import get_global
 from babel.dates import format_datetime, format_skeleton, format_timedelta, get_timezone_name
 from babel.units import format_unit
-
-_UTC_KEYS = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Zulu"})
 
 
 @lru_cache(maxsize=512)
@@ -24,13 +23,16 @@ def _generic_name(key: str, locale: str) -> str | None:
 
 def zone_name(zone: ZoneInfo, at: datetime, locale: str = "en") -> str:
     """``Central European Time``, ``Brasilia Time``, ``Eastern Time``, ``UTC``; for a zone
-    CLDR has no name for (``Etc/GMT+3``), its offset at ``at`` (``GMT-03:00``)."""
-    if zone.key in _UTC_KEYS or zone.key in ("Etc/GMT", "GMT", "Etc/GMT0", "Etc/Greenwich"):
-        return "UTC"
-    if not zone.key.startswith("Etc/"):
+    CLDR places in no country (``Etc/GMT+3``, ``Factory``), its offset at ``at``
+    (``GMT-03:00``), or ``UTC``."""
+    key = get_global("zone_aliases").get(zone.key, zone.key)
+    if key in get_global("zone_territories") and not key.startswith("Etc/"):
         name = _generic_name(zone.key, locale)
-        if name:
+        if name and "(" not in name:  # "world (Troll Station) Time" is no name
             return name
+    offset = at.astimezone(zone).utcoffset()
+    if not offset:
+        return "UTC"
     return get_timezone_name(at.astimezone(zone), width="long", locale=locale)
 
 

@@ -4,13 +4,16 @@ with one button per reading, refusals that show the date as read, and forged but
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.actions import MAX_BYTES, decode, encode
 from bot.model import Action, ReplyKind, Request
+from bot.timefmt import format_relative, zone_name
 from bot.timeparse import MAX_AHEAD
 from tests.core.conftest import PLATFORM, Harness
 
@@ -137,6 +140,39 @@ async def test_forged_or_stale_date_buttons_store_nothing(harness: Harness) -> N
 async def test_timezone_shows_the_zone_by_name(harness: Harness) -> None:
     reply = await harness.ask("/timezone Asia/Kolkata")
     assert reply.text == "Time zone set to Asia/Kolkata. It is Thu 26 Nov, 17:30 India Time there."
+
+
+@pytest.mark.parametrize(
+    ("zone", "name"),
+    [
+        ("Europe/Warsaw", "Central European Time"),
+        ("America/Sao_Paulo", "Brasilia Time"),
+        ("America/New_York", "Eastern Time"),
+        ("US/Eastern", "Eastern Time"),
+        ("Asia/Kolkata", "India Time"),
+        ("UTC", "UTC"),
+        ("Factory", "UTC"),
+        ("Etc/GMT+3", "GMT-03:00"),  # POSIX sign: three hours behind
+        ("Antarctica/Troll", "UTC"),  # no CLDR name; +00 in November
+    ],
+)
+def test_zone_names_a_person_recognises(zone: str, name: str) -> None:
+    assert zone_name(ZoneInfo(zone), NOW) == name
+
+
+@pytest.mark.parametrize(
+    ("delta", "shown"),
+    [
+        (timedelta(seconds=30), "in 30 seconds"),
+        (timedelta(minutes=1), "in 1 minute"),
+        (timedelta(hours=1, minutes=30), "in 1 hour 30 minutes"),
+        (timedelta(days=2, hours=20, minutes=5), "in 2 days 20 hours"),
+        (timedelta(days=1, minutes=3), "in 1 day"),
+        (-timedelta(days=3), "3 days ago"),
+    ],
+)
+def test_relative_time(delta: timedelta, shown: str) -> None:
+    assert format_relative(NOW + delta, NOW) == shown
 
 
 _users = itertools.count()
