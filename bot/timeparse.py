@@ -596,17 +596,16 @@ async def read_when(
     text: str, now: datetime, zone: ZoneInfo, language: str | None = None
 ) -> Reading | None:
     """:func:`parse_when` without blocking the event loop: the regular expressions run
-    inline, dateparser (when needed) in its own thread."""
+    inline; dateparser and its word lists (when needed) in a thread of their own."""
     found = read_cheap(text, now, zone)
     if found is not None:
         return found
-    candidates = _foreign_candidates(text.split())
-    if not candidates:
-        return None
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        _DATEPARSER_THREAD, _read_foreign, candidates, now, zone, language
-    )
+    return await loop.run_in_executor(_DATEPARSER_THREAD, _read_other, text, now, zone, language)
+
+
+def _read_other(text: str, now: datetime, zone: ZoneInfo, language: str | None) -> When | None:
+    return _read_foreign(_foreign_candidates(text.split()), now, zone, language)
 
 
 def warm_up() -> None:
