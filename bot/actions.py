@@ -23,6 +23,7 @@ KNOWN = frozenset(
         "disputed",
         "forget_confirm",
         "forget_keep",
+        "when",
     }
 )
 

@@ -7,12 +7,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.clock import Clock
-from bot.commands import account, protection, reminders, seller, why
+from bot.commands import account, protection, reminders, seller, when, why
 from bot.commands.catalog import BY_NAME
-from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error, format_time
+from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error
 from bot.config import Settings
 from bot.model import Reply, ReplyKind, Request
 from bot.storage.base import Kind, Reminder, ReminderStore
+from bot.timefmt import format_when
 from knowledge import Matcher
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,11 @@ class Core:
             return await seller.disputed(self.ctx, request, args[0])
         if action.name == "snooze" and len(args) in (1, 2):
             return await reminders.snooze(self.ctx, request, *args)
+        if action.name == when.PICK:
+            command, order, at = when.decode_pick(args, self.clock.now())
+            if command == "remind":
+                return await reminders.remind_at(self.ctx, request, order, at, "")
+            return await protection.protect_until(self.ctx, request, order, at)
         if action.name == "forget_confirm":
             return await account.forget_confirmed(self.ctx, request)
         if action.name == "forget_keep":
@@ -139,7 +145,7 @@ class Core:
         late_line = ""
         if late:
             late_line = (
-                f"Sent late: this was due {format_time(reminder.due_at, zone)}, "
+                f"Sent late: this was due {format_when(reminder.due_at, zone, now)}, "
                 "while I was offline."
             )
         if reminder.kind is Kind.NUDGE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.commands.catalog import COMMANDS
@@ -9,16 +10,19 @@ from bot.commands.context import (
     CommandContext,
     UsageError,
     error,
-    format_time,
     info,
     split_args,
 )
 from bot.model import Action, Reply, ReplyKind, Request, Section
+from bot.timefmt import format_when
 
 ZONE_ALIASES = {"utc": "UTC", "gmt": "UTC", "z": "UTC"}
 
 
+@lru_cache(maxsize=1)
 def _zone_names() -> dict[str, str]:
+    """Every IANA zone by its lower-case name. Listing them reads the tz database from disk
+    (tens of milliseconds), so it is done once per process, not on every /timezone."""
     return {name.lower(): name for name in available_timezones()}
 
 
@@ -26,8 +30,9 @@ async def timezone(ctx: CommandContext, request: Request) -> Reply:
     raw = split_args(request, ("zone",))["zone"].strip()
     if not raw:
         zone = await ctx.zone(request)
+        now = ctx.clock.now()
         return info(
-            f"Your time zone is {zone.key}; it is {format_time(ctx.clock.now(), zone)}.",
+            f"Your time zone is {zone.key}; it is {format_when(now, zone, now)}.",
             footer="Change it: /timezone Europe/Warsaw (any IANA zone name)",
         )
     if len(raw) > 64 or not all(ch.isalnum() or ch in "/_+-" for ch in raw):
@@ -42,7 +47,8 @@ async def timezone(ctx: CommandContext, request: Request) -> Reply:
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"I don't know the zone '{raw}'.") from None
     await ctx.store.set_timezone(request.platform, request.user_id, name)
-    return info(f"Time zone set to {name}. It is {format_time(ctx.clock.now(), zone)} there.")
+    now = ctx.clock.now()
+    return info(f"Time zone set to {name}. It is {format_when(now, zone, now)} there.")
 
 
 async def forgetme(ctx: CommandContext, request: Request) -> Reply:

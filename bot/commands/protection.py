@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import when
 from bot.commands.catalog import BY_NAME
 from bot.commands.context import (
     CommandContext,
     UsageError,
     check_text,
-    format_span,
-    format_time,
     info,
     parse_order,
     split_args,
@@ -19,13 +18,14 @@ from bot.commands.context import (
 from bot.commands.reminders import add_reminders, dm_chat, snooze_actions
 from bot.model import Action, Reply, ReplyKind, Request
 from bot.storage.base import Kind, NewReminder, Protection, Reminder, Replace
-from bot.timeparse import MAX_AHEAD, parse_when
+from bot.timefmt import format_stored, format_when
+from bot.timeparse import Ambiguous, When
 
 WARN_DAYS_BEFORE = (5, 2)
 
 
 async def protection(ctx: CommandContext, request: Request) -> Reply:
-    usage = BY_NAME["protection"].usage + "  e.g. /protection 8123456789012345 2026-12-20"
+    usage = BY_NAME["protection"].usage + "  e.g. /protection 8123456789012345 27 dec"
     args = split_args(request, ("order", "ends"))
     order = parse_order(args["order"], usage)
     ends_text = check_text(args["ends"], "date", 100)
@@ -33,15 +33,23 @@ async def protection(ctx: CommandContext, request: Request) -> Reply:
         raise UsageError(f"When does it end? Usage: {usage}")
     zone = await ctx.zone(request)
     now = ctx.clock.now()
-    when = parse_when(ends_text, now, zone)
-    if when is None or when.rest:
-        raise UsageError("I can't read that date. Try 2026-12-20, 2026-12-20 18:00 or 15d.")
-    ends = when.at
-    if ends <= now:
-        raise UsageError(f"That is already past ({format_time(ends, zone)}).")
-    if ends - now > MAX_AHEAD:
-        raise UsageError("That is more than 2 years ahead. Check the date on the order page.")
-    warn_at = [(d, ends - timedelta(days=d)) for d in WARN_DAYS_BEFORE]
+    reading = await when.read(request, ends_text, now, zone)
+    if isinstance(reading, Ambiguous):
+        if reading.day_first.rest:
+            raise UsageError("I can't read that date. Try 27 dec, 2026-12-20 18:00 or 15d.")
+        return when.question("protection", order, reading, zone, now)
+    if reading.rest:
+        raise UsageError("I can't read that date. Try 27 dec, 2026-12-20 18:00 or 15d.")
+    return await protect_until(ctx, request, order, reading)
+
+
+async def protect_until(ctx: CommandContext, request: Request, order: str, ends: When) -> Reply:
+    """Store that protection for ``order`` ends exactly at ``ends`` (from /protection or a
+    pressed date button), replacing earlier warnings."""
+    zone = await ctx.zone(request)
+    now = ctx.clock.now()
+    when.check_moment(ends, now, zone, "That end date")
+    warn_at = [(d, ends.at - timedelta(days=d)) for d in WARN_DAYS_BEFORE]
     future = [(d, at) for d, at in warn_at if at > now]
     warnings = [
         NewReminder(
@@ -51,7 +59,7 @@ async def protection(ctx: CommandContext, request: Request) -> Reply:
             Kind.PROTECTION,
             order,
             at,
-            payload={"days_before": days, "ends_at": ends.isoformat()},
+            payload={"days_before": days, "ends_at": ends.at.isoformat()},
         )
         for days, at in future
     ]
@@ -61,16 +69,16 @@ async def protection(ctx: CommandContext, request: Request) -> Reply:
         request,
         warnings,
         replace=Replace(order, Kind.PROTECTION),
-        protection=Protection(order, ends),
+        protection=Protection(order, ends.at),
     )
     if future:
-        plan = " and ".join(f"{d} days before" for d, _ in future)
+        plan = " and ".join(f"{d} days before ({format_when(at, zone, now)})" for d, at in future)
         tail = f"I'll remind you {plan}."
     else:
         tail = "That is under 2 days away: open a dispute now if the parcel has not come."
     return info(
-        f"Buyer protection for order {order} ends {format_time(ends, zone)} "
-        f"(in {format_span(ends - now)}). {tail}",
+        f"Buyer protection for order {order} ends "
+        f"{format_stored(ends.at, zone, now, date_only=ends.date_only)}. {tail}",
         footer="/reminders lists them.",
     )
 
@@ -80,8 +88,8 @@ def render_due(reminder: Reminder, zone: ZoneInfo, now: datetime, late_line: str
     return Reply(
         title="Buyer protection ends soon",
         text=(
-            f"Buyer protection for order {reminder.order_no} ends {format_time(ends, zone)} "
-            f"(in {format_span(ends - now)}). If the parcel has not come, open a dispute "
+            f"Buyer protection for order {reminder.order_no} ends "
+            f"{format_stored(ends, zone, now)}. If the parcel has not come, open a dispute "
             "before then."
         ),
         actions=(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import when
 from bot.commands.catalog import BY_NAME
 from bot.commands.context import (
     MAX_ARGS,
@@ -14,8 +15,6 @@ from bot.commands.context import (
     UsageError,
     check_text,
     error,
-    format_span,
-    format_time,
     info,
     parse_order,
     split_args,
@@ -30,7 +29,8 @@ from bot.storage.base import (
     Replace,
     TooManyPending,
 )
-from bot.timeparse import MAX_AHEAD, parse_when
+from bot.timefmt import format_stored, format_when
+from bot.timeparse import Ambiguous, When
 
 SNOOZE_CHOICES: dict[str, tuple[timedelta, str]] = {
     "1h": (timedelta(hours=1), "Snooze 1 hour"),
@@ -106,48 +106,54 @@ async def remind(ctx: CommandContext, request: Request) -> Reply:
     check_text(when_text, "time", MAX_ARGS)
     zone = await ctx.zone(request)
     now = ctx.clock.now()
-    when = parse_when(when_text, now, zone)
-    if when is None:
-        raise UsageError(
-            "I can't read that time. Try 30m, 3h, 2d, 1d12h, in 3 days, tomorrow 9:00 or "
-            "2026-12-05 14:00."
-        )
-    if request.options and when.rest:
+    reading = await when.read(request, when_text, now, zone)
+    if request.options and reading_rest(reading):
         raise UsageError("I can't read that time. Put the note in the note option.")
-    note = check_text(note_text or when.rest, "note", MAX_NOTE)
-    if when.at <= now:
-        raise UsageError(f"That time has passed ({format_time(when.at, zone)}). Pick a later one.")
-    if when.at - now > MAX_AHEAD:
-        raise UsageError("That is more than 2 years ahead. Pick a nearer time.")
+    note = check_text(note_text or reading_rest(reading), "note", MAX_NOTE)
+    if isinstance(reading, Ambiguous):
+        return when.question("remind", order, reading, zone, now)
+    return await remind_at(ctx, request, order, reading, note)
+
+
+def reading_rest(reading: Ambiguous | When) -> str:
+    return reading.day_first.rest if isinstance(reading, Ambiguous) else reading.rest
+
+
+async def remind_at(
+    ctx: CommandContext, request: Request, order: str, at: When, note: str
+) -> Reply:
+    """Store a reminder at exactly ``at`` (from /remind or a pressed date button)."""
+    zone = await ctx.zone(request)
+    now = ctx.clock.now()
+    when.check_moment(at, now, zone)
     new = NewReminder(
-        request.platform, request.user_id, dm_chat(request), Kind.REMIND, order, when.at, note
+        request.platform, request.user_id, dm_chat(request), Kind.REMIND, order, at.at, note
     )
     (saved,) = (await add_reminders(ctx, request, [new])).added
     what = f": {note}" if note else ""
     return info(
-        f"OK, I'll remind you about order {order} on {format_time(when.at, zone)} "
-        f"(in {format_span(when.at - now)}){what}.",
+        f"OK, I'll remind you about order {order} on "
+        f"{format_stored(at.at, zone, now, date_only=at.date_only)}{what}.",
         footer=f"Reminder {saved.id}. /reminders lists them, /cancel {saved.id} removes it.",
     )
 
 
-def describe(reminder: Reminder, zone: ZoneInfo) -> str:
+def describe(reminder: Reminder, zone: ZoneInfo, now: datetime | None = None) -> str:
     label = KIND_LABEL[reminder.kind]
     note = f" ({reminder.note})" if reminder.note else ""
-    return (
-        f"{reminder.id}: order {reminder.order_no}, {label}{note}, "
-        f"{format_time(reminder.due_at, zone)}"
-    )
+    shown = format_stored(reminder.due_at, zone, now) if now else format_when(reminder.due_at, zone)
+    return f"{reminder.id}: order {reminder.order_no}, {label}{note}, {shown}"
 
 
 async def list_reminders(ctx: CommandContext, request: Request) -> Reply:
     pending = await ctx.store.list_pending(request.platform, request.user_id)
     zone = await ctx.zone(request)
+    now = ctx.clock.now()
     if not pending:
         return info("You have no pending reminders. Add one: /remind <order> <when> [note]")
     return info(
         f"You have {len(pending)} pending reminder(s):",
-        sections=(Section("", items=tuple(describe(r, zone) for r in pending)),),
+        sections=(Section("", items=tuple(describe(r, zone, now) for r in pending)),),
         footer="Cancel one: /cancel <id>",
     )
 
@@ -180,16 +186,16 @@ async def reschedule(ctx: CommandContext, request: Request) -> Reply:
         raise UsageError(f"To when? Usage: {usage}")
     zone = await ctx.zone(request)
     now = ctx.clock.now()
-    when = parse_when(when_text, now, zone)
-    if when is None or when.rest:
+    reading = await when.read(request, when_text, now, zone)
+    if isinstance(reading, Ambiguous):
         raise UsageError(
-            "I can't read that time. Try 30m, 3h, 2d, in 3 days, tomorrow 9:00 or 2026-12-05 14:00."
+            "That date reads two ways (day or month first). "
+            "Write it as 27 dec, 2026-12-05 or 5.12.2026 (day first)."
         )
-    if when.at <= now:
-        raise UsageError(f"That time has passed ({format_time(when.at, zone)}). Pick a later one.")
-    if when.at - now > MAX_AHEAD:
-        raise UsageError("That is more than 2 years ahead. Pick a nearer time.")
-    moved = await ctx.store.move(request.platform, request.user_id, reminder_id, when.at)
+    if reading.rest:
+        raise UsageError(f"I can't read that time. Try {when.EXAMPLES}.")
+    when.check_moment(reading, now, zone)
+    moved = await ctx.store.move(request.platform, request.user_id, reminder_id, reading.at)
     if moved is None:
         return error(
             f"You have no pending or sent reminder {reminder_id}. See /reminders for yours."
@@ -197,7 +203,7 @@ async def reschedule(ctx: CommandContext, request: Request) -> Reply:
     ctx.wake_scheduler()
     return info(
         f"Reminder {reminder_id} (order {moved.order_no}) moved to "
-        f"{format_time(when.at, zone)} (in {format_span(when.at - now)})."
+        f"{format_stored(reading.at, zone, now, date_only=reading.date_only)}."
     )
 
 
@@ -213,7 +219,8 @@ async def snooze(
         return error("That reminder is no longer yours to snooze (cancelled or deleted).")
     ctx.wake_scheduler()
     zone = await ctx.zone(request)
-    return info(f"Snoozed: I'll remind you again on {format_time(at, zone)}.")
+    now = ctx.clock.now()
+    return info(f"Snoozed: I'll remind you again on {format_stored(at, zone, now)}.")
 
 
 async def render_due(reminder: Reminder, zone: ZoneInfo, late_line: str) -> Reply:

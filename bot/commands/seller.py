@@ -10,8 +10,6 @@ from bot.commands.context import (
     CommandContext,
     UsageError,
     error,
-    format_span,
-    format_time,
     info,
     parse_order,
     split_args,
@@ -19,6 +17,7 @@ from bot.commands.context import (
 from bot.commands.reminders import add_reminders, dm_chat, snooze_actions
 from bot.model import Action, Reply, ReplyKind, Request, Section
 from bot.storage.base import Kind, NewReminder, Reminder, Replace
+from bot.timefmt import format_relative, format_stored
 from bot.timeparse import parse_duration
 from knowledge import Matcher
 
@@ -55,8 +54,8 @@ async def contacted(ctx: CommandContext, request: Request) -> Reply:
     zone = await ctx.zone(request)
     again = " (restarted the clock)" if replaced else ""
     return info(
-        f"Noted{again}. If the seller hasn't answered by {format_time(now + window, zone)} "
-        f"({format_span(window)}), I'll tell you to open a dispute.",
+        f"Noted{again}. If the seller hasn't answered by "
+        f"{format_stored(now + window, zone, now)}, I'll tell you to open a dispute.",
         footer=f"Seller answered? /replied {order}",
     )
 
@@ -100,11 +99,10 @@ def render_nudge(
     if card is not None:
         sections.append(Section("How to open a dispute", items=card.steps, numbered=True))
     if protection_ends is not None:
-        left = protection_ends - now
-        when = format_time(protection_ends, zone)
+        when = format_stored(protection_ends, zone, now)
         text = (
-            f"Buyer protection ends {when} (in {format_span(left)}). Open the dispute before then."
-            if left.total_seconds() > 0
+            f"Buyer protection ends {when}. Open the dispute before then."
+            if protection_ends > now
             else f"Buyer protection ended {when}; check the order page for what is still possible."
         )
         sections.append(Section("Deadline", text=text))
@@ -112,7 +110,7 @@ def render_nudge(
         title="Time to open a dispute",
         text=(
             f"You contacted the seller about order {reminder.order_no} "
-            f"{format_span(now - contacted_at)} ago and got no answer. "
+            f"{format_relative(contacted_at, now)} and got no answer. "
             "Open a dispute now, before buyer protection runs out."
         ),
         sections=tuple(sections),

@@ -68,7 +68,7 @@ async def test_markup_and_mentions_are_stored_as_plain_text(harness: Harness) ->
     assert reply.kind is ReplyKind.INFO
     [row] = await harness.rows()
     assert row[5] == note  # kept verbatim; each adapter escapes it when shown
-    assert (await harness.ask("/reminders")).sections[0].items[0].endswith("UTC")
+    assert (await harness.ask("/reminders")).sections[0].items[0].endswith("12:00 UTC (in 3 days)")
 
 
 async def test_fifty_pending_reminders_at_most(harness: Harness) -> None:

@@ -64,7 +64,7 @@ async def test_card_button_and_contacted_button(harness: Harness) -> None:
 async def test_remind_then_list_then_cancel(harness: Harness) -> None:
     reply = await harness.ask(f"/remind {ORDER} 3d check tracking")
     assert reply.kind is ReplyKind.INFO and reply.personal
-    assert "Sun 29 Nov 12:00 UTC" in reply.text and "check tracking" in reply.text
+    assert "on Sun 29 Nov, 12:00 UTC (in 3 days): check tracking." in reply.text
     listing = await harness.ask("/reminders")
     items = listing.sections[0].items
     assert len(items) == 1 and ORDER in items[0] and "check tracking" in items[0]
@@ -92,7 +92,11 @@ async def test_remind_reads_dates_in_the_users_zone(harness: Harness) -> None:
         "2026-11-29T12:00:00+00:00",
     ]  # in 3 days
     listing = await harness.ask("/reminders")
-    assert "CET" in listing.sections[0].items[0]
+    assert (
+        listing.sections[0]
+        .items[0]
+        .endswith("Fri 27 Nov, 09:00 Central European Time (in 20 hours)")
+    )
 
 
 async def test_timezone_show_set_and_reject(harness: Harness) -> None:
@@ -108,7 +112,7 @@ async def test_timezone_show_set_and_reject(harness: Harness) -> None:
 
 async def test_contacted_and_replied(harness: Harness) -> None:
     reply = await harness.ask(f"/contacted {ORDER}")
-    assert "Sat 28 Nov 12:00 UTC" in reply.text  # default window 48h
+    assert "by Sat 28 Nov, 12:00 UTC (in 2 days)," in reply.text  # default window 48h
     again = await harness.ask(f"/contacted {ORDER} 3d")
     assert "restarted" in again.text
     statuses = [(r[3], r[6]) for r in await harness.rows()]
@@ -121,7 +125,11 @@ async def test_contacted_and_replied(harness: Harness) -> None:
 
 async def test_protection_sets_two_warnings(harness: Harness) -> None:
     reply = await harness.ask(f"/protection {ORDER} 20d")
-    assert "5 days before and 2 days before" in reply.text
+    assert "ends Wed 16 Dec, 12:00 UTC (in 20 days)." in reply.text
+    assert (
+        "5 days before (Fri 11 Dec, 12:00 UTC) and 2 days before (Mon 14 Dec, 12:00 UTC)"
+        in reply.text
+    )
     pending = await harness.bot.store.list_pending("fake", "u1")
     assert sorted(r.due_at.day for r in pending) == [11, 14]  # ends 16 Dec
     soon = await harness.ask(f"/protection {ORDER} 3d")

@@ -100,7 +100,7 @@ def test_bad_configuration_is_one_line_naming_the_variable(tmp_path: Path) -> No
 
 def test_seller_window_from_the_environment(tmp_path: Path) -> None:
     proc = run_bot(b"/contacted 8123456789012345\n", tmp_path, WHYBOT_SELLER_WINDOW="3d")
-    assert "(3d)" in proc.stdout.decode()
+    assert "UTC (in 3 days)," in proc.stdout.decode()
 
 
 def test_sigint_while_waiting_for_input_exits_zero(tmp_path: Path) -> None:
