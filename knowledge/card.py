@@ -22,6 +22,26 @@ class Refund(BaseModel):
     text: str = Field(min_length=1, max_length=600)
 
 
+class CardText(BaseModel):
+    """What a person reads of a card, in one language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1, max_length=80)
+    summary: str = Field(min_length=1, max_length=220)
+    meaning: str = Field(min_length=1, max_length=900)
+    causes: tuple[str, ...] = Field(min_length=1)
+    steps: tuple[str, ...] = Field(min_length=1)
+    refund: str = Field(min_length=1, max_length=700)
+
+    @field_validator("causes", "steps")
+    @classmethod
+    def _no_blank_items(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not item.strip() for item in value):
+            raise ValueError("has an empty item")
+        return value
+
+
 class Card(BaseModel):
     """One answer card, loaded from one YAML file under knowledge/cards/."""
 
@@ -41,6 +61,23 @@ class Card(BaseModel):
     contact_seller: bool = False
     """Contacting the seller is one of the steps: the bot offers "I contacted the seller"
     (a reminder to open a dispute if they stay silent) only on such cards."""
+
+    translations: dict[str, CardText] = Field(default_factory=dict, exclude=True)
+    """The card in other languages, from ``cards/i18n/<lang>.yaml`` (set by the loader)."""
+
+    def text(self, language: str = "en") -> CardText:
+        """The card's texts in ``language``, English when it has none in that language."""
+        found = self.translations.get(language)
+        if found is not None:
+            return found
+        return CardText(
+            title=self.title,
+            summary=self.summary,
+            meaning=self.meaning,
+            causes=self.causes,
+            steps=self.steps,
+            refund=self.refund.text,
+        )
 
     @field_validator("id")
     @classmethod
