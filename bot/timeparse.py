@@ -537,6 +537,8 @@ def _read_foreign(
         parsed = _dateparser_day(c.day_words, local_now, languages)
         if parsed is None or parsed == local_now.replace(tzinfo=None):
             continue  # nothing read, or "now", "0 days": no moment to remind at
+        if parsed.date() < local_now.date() and not any(ch.isdigit() for ch in c.day_words):
+            continue  # words alone never mean a past day ("an", French for year, read as 1 Jan)
         if c.clock is not None:
             return When(_wall(parsed.date(), c.clock, zone), c.rest)
         if parsed.time() == time(0):  # a day without a time of day
