@@ -40,7 +40,15 @@ MIN_COMPOUND = 9
 """Only words at least this long are tried as two-word compounds."""
 MIN_PART = 4
 """Each part of a compound has at least this many letters."""
-FIELDS = ("stopwords", "concepts", "negative_prefixes", "near", "context", "triage")
+FIELDS = (
+    "stopwords",
+    "concepts",
+    "negative_prefixes",
+    "near",
+    "context",
+    "triage",
+    "elsewhere",
+)
 NOT = "not"
 """The concept negative prefixes add (un-paid = not + pay)."""
 
@@ -67,6 +75,8 @@ class Lexicon:
         negative_prefixes: Iterable[str] = (),
         triage_keys: Iterable[str] = (),
         triage_cards: Iterable[str] = (),
+        elsewhere: Iterable[str] = (),
+        ours: Iterable[str] = (),
     ) -> None:
         self.stopwords = frozenset(stopwords)
         self.exact = dict(exact or {})
@@ -80,6 +90,10 @@ class Lexicon:
         nothing else is answered with a question back, not a card."""
         self.triage_cards = tuple(triage_cards)
         """The cards offered to choose from then, in order."""
+        self.elsewhere = frozenset(elsewhere)
+        """Other shops and apps: a text naming one is not about an AliExpress order..."""
+        self.ours = frozenset(ours)
+        """...unless it names AliExpress too."""
         self._longest = max((len(p) for p in self.prefixes), default=0)
         self.resolve = lru_cache(maxsize=16384)(self._resolve)
 
@@ -232,6 +246,15 @@ class Lexicon:
         for c in triage_concepts:
             if c not in concepts:
                 raise LexiconError(f"{name}: triage.concepts: unknown concept '{c}'")
+        elsewhere = raw.get("elsewhere") or {}
+        if not isinstance(elsewhere, dict) or set(elsewhere) - {"names", "unless"}:
+            raise LexiconError(f"{name}: elsewhere: expected a mapping with names and unless")
+        lists: dict[str, list[str]] = {}
+        for field in ("names", "unless"):
+            items = elsewhere.get(field) or []
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise LexiconError(f"{name}: elsewhere.{field}: expected a list of words")
+            lists[field] = [fold(i.strip()) for i in items]
         return cls(
             stopwords,
             exact,
@@ -241,4 +264,6 @@ class Lexicon:
             [fold(p.strip()) for p in negative],
             [concept_key(c) for c in triage_concepts],
             triage_cards,
+            lists["names"],
+            lists["unless"],
         )

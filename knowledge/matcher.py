@@ -25,10 +25,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.card import Card
 from knowledge.lexicon import LEXICON, Lexicon
+from knowledge.semantic import Embedder, packaged_embedder
 from knowledge.text import MAX_QUERY_CHARS, fold, is_code, tokens
 
 __all__ = ["LEXICON", "Alternative", "Lexicon", "Match", "Matcher"]
@@ -77,6 +79,19 @@ SUGGEST_FUZZY = 0.85
 SUGGEST_FUZZY_CUTOFF = 80.0
 """...when they are at least this alike, and the text has at least 3 characters."""
 SUGGEST_FUZZY_MIN_CHARS = 3
+SEMANTIC_ALONE = 0.78
+"""When the lexicon is not sure, a card whose English phrasing is this alike (cosine of
+static embeddings) to the text answers on that alone..."""
+SEMANTIC_AGREE = 0.65
+"""A card the lexicon also ranks first (at least LEXICON_AGREE) needs only this much..."""
+LEXICON_AGREE = 30.0
+SEMANTIC_NEAR = 0.65
+"""...and one among the lexicon's first three (at least LEXICON_NEAR), this much."""
+LEXICON_NEAR = 40.0
+SEMANTIC_ALTERNATIVE = 0.4
+"""A not-sure answer offers a card as an alternative only if it is at least this alike."""
+SEMANTIC_TOP = 64
+"""How many nearest phrases are looked at to rank the cards."""
 TRIAGE_MAX_UNKNOWN = 2
 """A generic question ("why did my order get cancelled so suddenly") may carry this many
 words no card uses; more, and it is about something else."""
@@ -131,9 +146,18 @@ class _Phrase:
 class Matcher:
     """Built once from the cards; ``match`` is pure and fast (no I/O)."""
 
-    def __init__(self, cards: dict[str, Card], lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        cards: dict[str, Card],
+        lexicon: Lexicon | None = None,
+        embedder: Embedder | bool | None = True,
+    ) -> None:
+        """``embedder``: the static embeddings for the semantic signal (True: the packaged
+        ones; False or None: lexicon only)."""
         self.cards = cards
         self.lexicon = lexicon or Lexicon.load()
+        self.embedder = packaged_embedder() if embedder is True else (embedder or None)
+        self._build_semantic()
         lex = self.lexicon
         phrases: list[tuple[str, list[str], frozenset[str], str, str]] = []
         for card in cards.values():
@@ -211,6 +235,59 @@ class Matcher:
         self._label_cards = tuple(labels.values())
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self.triage: tuple[str, ...] = tuple(c for c in lex.triage_cards if c in cards)
+
+    def _build_semantic(self) -> None:
+        """Every card's English title, questions and aliases as unit vectors: the static
+        embeddings read English best, and the lexicon already serves the other languages."""
+        if self.embedder is None:
+            return
+        texts: list[str] = []
+        owners: list[int] = []
+        self._sem_ids = tuple(self.cards)
+        for n, card in enumerate(self.cards.values()):
+            for text in (card.title, *card.questions, *card.aliases.get("en", ())):
+                texts.append(text)
+                owners.append(n)
+        self._sem_vectors = self.embedder.embed_many(texts)
+        self._sem_owner = np.asarray(owners, dtype=np.intp)
+
+    def semantic(self, text: str) -> list[tuple[str, float]]:
+        """Cards by how alike their nearest English phrasing is to ``text`` (cosine), best
+        first; empty without an embedder or for a text without tokens."""
+        if self.embedder is None or not isinstance(text, str):
+            return []
+        vector = self.embedder.embed(text[:MAX_QUERY_CHARS])
+        if vector is None:
+            return []
+        sims = self._sem_vectors @ vector
+        top = min(SEMANTIC_TOP, len(sims))
+        nearest = np.argpartition(-sims, top - 1)[:top]
+        best: dict[str, float] = {}
+        for i in nearest[np.argsort(-sims[nearest])]:
+            cid = self._sem_ids[self._sem_owner[i]]
+            if cid not in best:
+                best[cid] = float(sims[i])
+        return sorted(best.items(), key=lambda kv: -kv[1])
+
+    @staticmethod
+    def _semantic_answer(
+        ranked: list[tuple[str, float]], lexicon: list[tuple[str, float]]
+    ) -> str | None:
+        """The card the semantic signal (``ranked``) answers when the lexicon (``lexicon``,
+        its cards best first) is not sure: alone when very alike, or where both agree."""
+        if not ranked:
+            return None
+        card, sim = ranked[0]
+        if sim >= SEMANTIC_ALONE:
+            return card
+        for i, (cid, score) in enumerate(lexicon[:3]):
+            if cid != card:
+                continue
+            if i == 0 and score >= LEXICON_AGREE and sim >= SEMANTIC_AGREE:
+                return card
+            if score >= LEXICON_NEAR and sim >= SEMANTIC_NEAR:
+                return card
+        return None
 
     def overlaps(self) -> list[str]:
         """Phrases of different cards that read the same (same keys): a text that says
@@ -404,17 +481,39 @@ class Matcher:
         or ``card=None`` when no card is a sure answer."""
         if not isinstance(text, str) or not text.strip():
             return Match(None, 0.0)
-        query = self._read_query(tokens(text))
+        words = tokens(text)
+        lex = self.lexicon
+        if lex.elsewhere and not lex.elsewhere.isdisjoint(words) and lex.ours.isdisjoint(words):
+            return Match(None, 0.0)  # "amazon cancelled my order": another shop's order
+        query = self._read_query(words)
         ranked = sorted(self._score(query).items(), key=lambda kv: (-kv[1], kv[0]))
         top_id, top = ranked[0] if ranked else ("", 0.0)
         if top < ACCEPT and self._is_generic(query):
             return Match(None, round(top, 1), triage=self.triage)
+        likeness: dict[str, float] | None = None
+        if top < ACCEPT and query.keys:
+            # Only a text with at least one word the cards use: "order order order" or
+            # pure chatter must not be answered by likeness alone.
+            alike = self.semantic(text)
+            found = self._semantic_answer(alike, ranked)
+            if found is not None:
+                alts = tuple(
+                    Alternative(cid, round(sc, 1))
+                    for cid, sc in ranked[:3]
+                    if sc >= ALTERNATIVE and cid != found
+                )
+                return Match(found, round(max(top, ACCEPT), 1), alts)
+            likeness = dict(alike) if alike else None
         if not ranked:
             return Match(None, 0.0)
         if top < ACCEPT:
-            # Not sure: offer what came closest as alternatives, answer nothing.
+            # Not sure: offer what came closest as alternatives (when the semantic signal
+            # does not find them unlike the text), answer nothing.
             near = tuple(
-                Alternative(cid, round(sc, 1)) for cid, sc in ranked[:3] if sc >= ALTERNATIVE
+                Alternative(cid, round(sc, 1))
+                for cid, sc in ranked[:3]
+                if sc >= ALTERNATIVE
+                and (likeness is None or likeness.get(cid, 0.0) >= SEMANTIC_ALTERNATIVE)
             )
             return Match(None, round(top, 1), near)
         alts = tuple(Alternative(cid, round(sc, 1)) for cid, sc in ranked[1:4] if sc >= ALTERNATIVE)
