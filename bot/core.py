@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -38,6 +39,33 @@ FAILED_NOTICE = (
     "Heads-up: I could not deliver a reminder about order {order} by private "
     "message. Let me message you (open a chat with me), then check /reminders."
 )
+
+
+MAX_ID_DIGITS = 12
+"""Reminder ids are SQLite rowids: 12 ASCII digits stay far inside its signed 64 bits."""
+
+_ORDER_ARG = re.compile(r"[0-9]{6,30}")
+_ID_ARG = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")
+_CARD_ARG = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
+
+ACTION_ARGS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "card": (_CARD_ARG,),
+    "contacted_help": (),
+    "replied": (_ORDER_ARG,),
+    "disputed": (_ORDER_ARG,),
+    "snooze": (_ID_ARG,),
+    "forget_confirm": (),
+    "forget_keep": (),
+}
+"""What each button's arguments may be (ASCII only, full match). A button whose data
+does not fit is stale or forged, and is answered "This button has expired."."""
+
+
+def _valid_args(name: str, args: tuple[str, ...]) -> bool:
+    patterns = ACTION_ARGS.get(name)
+    if patterns is None or len(args) != len(patterns):
+        return False
+    return all(p.fullmatch(a) is not None for p, a in zip(patterns, args, strict=True))
 
 
 class Core:
@@ -94,15 +122,18 @@ class Core:
         action = request.action
         assert action is not None
         args = action.args
-        if action.name == "card" and len(args) == 1:
+        if not _valid_args(action.name, args):
+            # forged or stale data: nothing of it reaches the store
+            return error("This button has expired.")
+        if action.name == "card":
             return await why.show_card(self.ctx, request, args[0])
         if action.name == "contacted_help":
             return await why.contacted_help(self.ctx, request)
-        if action.name == "replied" and len(args) == 1:
+        if action.name == "replied":
             return await seller.replied(self.ctx, request, args[0])
-        if action.name == "disputed" and len(args) == 1:
+        if action.name == "disputed":
             return await seller.disputed(self.ctx, request, args[0])
-        if action.name == "snooze" and len(args) == 1:
+        if action.name == "snooze":
             return await reminders.snooze(self.ctx, request, args[0])
         if action.name == "forget_confirm":
             return await account.forget_confirmed(self.ctx, request)
@@ -111,6 +142,11 @@ class Core:
         return error("This button has expired.")
 
     async def _with_notice(self, request: Request, reply: Reply) -> Reply:
+        """Add an owed delivery-failure notice to a reply only the user will see: one in
+        their private chat, or a personal reply (sent privately on Telegram, ephemeral on
+        Discord). A public reply never carries it; the notice stays owed until then."""
+        if not (request.is_private or reply.personal):
+            return reply
         notice = await self.store.take_notice(request.platform, request.user_id)
         if not notice:
             return reply

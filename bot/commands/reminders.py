@@ -115,7 +115,7 @@ async def cancel(ctx: CommandContext, request: Request) -> Reply:
     raw = split_args(request, ("id",))["id"].strip().lstrip("#")
     if not raw:
         raise UsageError(f"Which one? Usage: {usage} (ids are in /reminders)")
-    if not raw.isdecimal() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 12:
         shown = raw if len(raw) <= 20 else raw[:20] + "…"
         raise UsageError(f"'{shown}' is not a reminder id. See /reminders for yours.")
     if not await ctx.store.cancel(request.platform, request.user_id, int(raw)):
