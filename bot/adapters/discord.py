@@ -278,6 +278,9 @@ class DiscordAdapter:
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._connection: asyncio.Task[None] | None = None
+        self.finished = asyncio.Event()
+        """Set when the gateway connection ended on its own (see :attr:`failure`)."""
+        self.failure: str | None = None
 
     # -- lifecycle
 
@@ -303,7 +306,7 @@ class DiscordAdapter:
             self._connection = asyncio.create_task(
                 client.connect(reconnect=True), name="discord-gateway", context=context
             )
-            self._connection.add_done_callback(_report_connection_end)
+            self._connection.add_done_callback(self._connection_ended)
             await self._sync_commands()
         except BaseException:
             await self.stop()  # leave nothing running when start fails
@@ -501,10 +504,21 @@ class DiscordAdapter:
         except (discord.RateLimited, aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise TemporaryDeliveryError(f"Discord unreachable: {exc!r}") from exc
 
-
-def _report_connection_end(task: asyncio.Task[None]) -> None:
-    if task.cancelled():
-        return
-    exc = task.exception()
-    if exc is not None:
-        log.error("Discord gateway connection ended", exc_info=exc)
+    def _connection_ended(self, task: asyncio.Task[None]) -> None:
+        """The gateway task ended. discord.py reconnects by itself after network errors, so
+        an end we did not ask for (:meth:`stop` forgets the task first) is fatal: a closed
+        client, a rejected token (close code 4004), missing intents. The app then exits
+        non-zero so a supervisor restarts the process."""
+        if task is not self._connection:
+            return
+        exc = None if task.cancelled() else task.exception()
+        if task.cancelled():
+            reason = "the gateway task was cancelled"
+        elif exc is None:
+            reason = "the gateway connection closed"
+        else:
+            reason = f"the gateway connection failed: {type(exc).__name__}: {exc}"
+            log.debug("Discord gateway connection ended", exc_info=exc)
+        log.error("Discord: %s", reason)
+        self.failure = reason
+        self.finished.set()

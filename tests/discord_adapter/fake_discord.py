@@ -190,6 +190,12 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.send_str(json.dumps({"op": 7, "d": None}))
 
+    async def drop_gateway(self, code: int = 4004, message: str = "Authentication failed.") -> None:
+        """Close every gateway connection with ``code``. Discord's fatal codes (4004
+        authentication failed, 4014 disallowed intents, ...) are not resumed by the client."""
+        for ws in list(self._sockets):
+            await ws.close(code=code, message=message.encode())
+
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
