@@ -109,7 +109,10 @@ class Core:
         name = request.command.lower()
         spec = BY_NAME.get(name)
         if spec is None:
-            shown = name if len(name) <= 30 else name[:30] + "…"
+            shown = "".join(ch for ch in name if ch.isprintable() and not ch.isspace())
+            if not shown:
+                return error("I don't know that command. Send /help for my commands.")
+            shown = shown if len(shown) <= 30 else shown[:30] + "…"
             return error(f"I don't know /{shown}. Send /help for my commands.")
         if len(request.args) > MAX_ARGS:
             return error(f"That is too long. Usage: {spec.usage}")
