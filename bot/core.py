@@ -146,10 +146,19 @@ class Core:
 
     async def _with_notice(self, request: Request, reply: Reply) -> Reply:
         """Add an owed delivery-failure notice to a reply only the user will see: one in
-        their private chat, or a personal reply (sent privately on Telegram, ephemeral on
-        Discord). A public reply never carries it; the notice stays owed until then."""
-        if not (request.is_private or reply.personal):
-            return reply
+        their private chat, or a personal reply to a button or a personal command (sent
+        privately on Telegram, ephemeral on Discord). A public reply never carries it; the
+        notice stays owed until then.
+
+        A personal reply to a public command does not count: Discord may already have
+        deferred that answer publicly (the visibility is chosen from the command before
+        the reply exists)."""
+        if not request.is_private:
+            if not reply.personal:
+                return reply
+            spec = BY_NAME.get(request.command.lower()) if request.action is None else None
+            if request.action is None and (spec is None or not spec.personal):
+                return reply
         notice = await self.store.take_notice(request.platform, request.user_id)
         if not notice:
             return reply

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import signal
 import subprocess
@@ -9,7 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from tests.core.conftest import bot_env
+from bot.adapters.console import ConsoleAdapter
+from bot.app import WhyBot
+from bot.clock import ManualClock
+from tests.core.conftest import bot_env, make_settings
 
 
 def run_bot(
@@ -182,3 +187,22 @@ def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path) -> None:
     assert proc.stderr.decode().splitlines() == [
         "whybot: could not start: DatabaseError: file is not a database"
     ]
+
+
+async def test_console_shows_an_owed_failure_notice_once(tmp_path: Path) -> None:
+    """The console is the user's own terminal (always private): the notice shows, once."""
+    bot = WhyBot(make_settings(tmp_path / "notice.db"), clock=ManualClock())
+    read_end, write_end = os.pipe()
+    out = io.StringIO()
+    with os.fdopen(read_end, "rb") as stdin:
+        adapter = ConsoleAdapter(bot.core, stdin=stdin, stdout=out)
+        bot.add_adapter(adapter)
+        await bot.start()
+        try:
+            await bot.store.set_notice("console", "local", "Heads-up: order 81234567 failed")
+            os.write(write_end, b"/help\n/why shipment cancelled\n")
+            os.close(write_end)
+            await asyncio.wait_for(adapter.finished.wait(), 30)
+        finally:
+            await bot.stop()
+    assert out.getvalue().count("Heads-up: order 81234567 failed") == 1
