@@ -331,12 +331,13 @@ class TelegramAdapter:
                 await self._sync_commands(app)
                 await app.start()
                 assert app.updater is not None
+                tasks_before = asyncio.all_tasks()
                 await app.updater.start_polling(
                     timeout=self._poll_timeout,
                     allowed_updates=list(ALLOWED_UPDATES),
                     error_callback=self._on_polling_error,
                 )
-                self._watch_polling()
+                self._watch_polling(asyncio.all_tasks() - tasks_before)
             except BaseException:
                 await self._shutdown(app)
                 self._app = None
@@ -396,10 +397,11 @@ class TelegramAdapter:
         if 200 <= status < 300:
             self._failing_since = None
 
-    def _watch_polling(self) -> None:
-        """PTB polls in a task of its own; its end while we serve means polling stopped
-        (PTB aborts on a rejected token and on an error callback that raised)."""
-        for task in asyncio.all_tasks():
+    def _watch_polling(self, new_tasks: set[asyncio.Task[Any]]) -> None:
+        """PTB polls in a task of its own (one of ``new_tasks``, those that start_polling
+        created); its end while we serve means polling stopped (PTB aborts on a rejected
+        token and on an error callback that raised)."""
+        for task in new_tasks:
             if task.get_name() == POLLING_TASK and not task.done():
                 self._polling = task
                 task.add_done_callback(self._polling_ended)
