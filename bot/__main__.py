@@ -8,7 +8,7 @@ import logging
 import sys
 
 from bot.adapters import configured_adapters
-from bot.app import WhyBot
+from bot.app import AdapterFailed, WhyBot
 from bot.config import ConfigError, load_settings
 
 
@@ -40,7 +40,14 @@ async def _run(settings, force_console: bool) -> int:  # type: ignore[no-untyped
         bot.add_adapter(adapter)
     try:
         await bot.run()
+    except AdapterFailed as exc:  # a platform died while serving: let the supervisor restart
+        print(f"whybot: {exc}; exiting so the supervisor restarts it", file=sys.stderr)
+        return 3
     except Exception as exc:  # a bad token, an unreachable server: one line, not a traceback
+        if bot.serving:
+            logging.getLogger("whybot").error("stopped after a failure", exc_info=True)
+            print(f"whybot: stopped after a failure: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
         logging.getLogger("whybot").debug("start-up failed", exc_info=True)
         print(f"whybot: could not start: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

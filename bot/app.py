@@ -19,6 +19,17 @@ from knowledge import Matcher, default_matcher
 log = logging.getLogger(__name__)
 
 
+class AdapterFailed(RuntimeError):
+    """An adapter stopped on its own while the bot was serving (the Discord gateway task
+    ended, Telegram polling gave up). The process should exit non-zero so a supervisor
+    restarts it, rather than run on without that platform."""
+
+    def __init__(self, platform: str, reason: str) -> None:
+        super().__init__(f"the {platform.capitalize()} adapter stopped: {reason}")
+        self.platform = platform
+        self.reason = reason
+
+
 class WhyBot:
     """Owns the shared pieces. Adapters are added before :meth:`start`."""
 
@@ -40,6 +51,8 @@ class WhyBot:
         self.adapters: dict[str, Adapter] = {}
         self._stop: asyncio.Event | None = None
         self._started: list[Adapter] = []
+        self.serving = False
+        """True once :meth:`start` has finished: a failure after that is not a start-up one."""
 
     def add_adapter(self, adapter: Adapter) -> None:
         if adapter.platform in self.adapters:
@@ -73,7 +86,11 @@ class WhyBot:
 
     async def run(self) -> None:
         """Start, serve until SIGTERM/SIGINT or until an adapter finishes (the console at
-        end of input), then stop cleanly."""
+        end of input), then stop cleanly.
+
+        An adapter may expose ``finished`` (an :class:`asyncio.Event`) and ``failure`` (a
+        reason, set before ``finished`` when it died on its own); then this stops
+        everything and raises :class:`AdapterFailed`."""
         self._stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -82,6 +99,12 @@ class WhyBot:
                 loop.add_signal_handler(sig, self.request_stop)
         try:
             await self.start()
+            self.serving = True
+            # the console's stderr is the user's terminal: keep it quiet there
+            quiet = set(self.adapters) <= {"console"}
+            log.log(
+                logging.DEBUG if quiet else logging.INFO, "serving: %s", ", ".join(self.adapters)
+            )
             waits = [asyncio.ensure_future(self._stop.wait())]
             for adapter in self.adapters.values():
                 finished = getattr(adapter, "finished", None)
@@ -90,6 +113,10 @@ class WhyBot:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             for w in waits:
                 w.cancel()
+            for adapter in self.adapters.values():
+                failure = getattr(adapter, "failure", None)
+                if failure:
+                    raise AdapterFailed(adapter.platform, str(failure))
         finally:
             await self.stop()
             for sig in (signal.SIGTERM, signal.SIGINT):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -40,6 +41,40 @@ FAILED_NOTICE = (
     "Heads-up: I could not deliver a reminder about order {order} by private "
     "message. Let me message you (open a chat with me), then check /reminders."
 )
+
+
+MAX_ID_DIGITS = 12
+"""Reminder ids are SQLite rowids: 12 ASCII digits stay far inside its signed 64 bits."""
+
+_ORDER_ARG = re.compile(r"[0-9]{6,30}")
+_ID_ARG = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")
+_CARD_ARG = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
+_SNOOZE_ARG = re.compile("|".join(reminders.SNOOZE_CHOICES))
+_PICK_KIND = re.compile("|".join(when.KINDS))
+_EPOCH_ARG = re.compile(r"[0-9]{1,11}")
+
+ACTION_ARGS: dict[str, tuple[tuple[re.Pattern[str], ...], ...]] = {
+    "card": ((_CARD_ARG,),),
+    "more": ((_CARD_ARG,),),
+    "contacted_help": ((),),
+    "replied": ((_ORDER_ARG,),),
+    "disputed": ((_ORDER_ARG,),),
+    # snooze:<id> (1 day, buttons from before the choices) or snooze:<id>:<choice>
+    "snooze": ((_ID_ARG,), (_ID_ARG, _SNOOZE_ARG)),
+    when.PICK: ((_PICK_KIND, _ORDER_ARG, _EPOCH_ARG),),
+    "forget_confirm": ((),),
+    "forget_keep": ((),),
+}
+"""The argument shapes each button may have (ASCII only, full match). A button whose
+data fits none is stale or forged, and is answered "This button has expired."."""
+
+
+def _valid_args(name: str, args: tuple[str, ...]) -> bool:
+    return any(
+        len(args) == len(shape)
+        and all(p.fullmatch(a) is not None for p, a in zip(shape, args, strict=True))
+        for shape in ACTION_ARGS.get(name, ())
+    )
 
 
 class Core:
@@ -83,7 +118,10 @@ class Core:
         name = request.command.lower()
         spec = BY_NAME.get(name)
         if spec is None:
-            shown = name if len(name) <= 30 else name[:30] + "…"
+            shown = "".join(ch for ch in name if ch.isprintable() and not ch.isspace())
+            if not shown:
+                return error("I don't know that command. Send /help for my commands.")
+            shown = shown if len(shown) <= 30 else shown[:30] + "…"
             return error(f"I don't know /{shown}. Send /help for my commands.")
         if len(request.args) > MAX_ARGS:
             return error(f"That is too long. Usage: {spec.usage}")
@@ -96,17 +134,20 @@ class Core:
         action = request.action
         assert action is not None
         args = action.args
-        if action.name == "card" and len(args) == 1:
+        if not _valid_args(action.name, args):
+            # forged or stale data: nothing of it reaches the store
+            return error("This button has expired.")
+        if action.name == "card":
             return await why.show_card(self.ctx, request, args[0])
-        if action.name == "more" and len(args) == 1:
+        if action.name == "more":
             return await why.show_card(self.ctx, request, args[0], full=True)
         if action.name == "contacted_help":
             return await why.contacted_help(self.ctx, request)
-        if action.name == "replied" and len(args) == 1:
+        if action.name == "replied":
             return await seller.replied(self.ctx, request, args[0])
-        if action.name == "disputed" and len(args) == 1:
+        if action.name == "disputed":
             return await seller.disputed(self.ctx, request, args[0])
-        if action.name == "snooze" and len(args) in (1, 2):
+        if action.name == "snooze":
             return await reminders.snooze(self.ctx, request, *args)
         if action.name == when.PICK:
             command, order, at = when.decode_pick(args, self.clock.now())
@@ -120,6 +161,20 @@ class Core:
         return error("This button has expired.")
 
     async def _with_notice(self, request: Request, reply: Reply) -> Reply:
+        """Add an owed delivery-failure notice to a reply only the user will see: one in
+        their private chat, or a personal reply to a button or a personal command (sent
+        privately on Telegram, ephemeral on Discord). A public reply never carries it; the
+        notice stays owed until then.
+
+        A personal reply to a public command does not count: Discord may already have
+        deferred that answer publicly (the visibility is chosen from the command before
+        the reply exists)."""
+        if not request.is_private:
+            if not reply.personal:
+                return reply
+            spec = BY_NAME.get(request.command.lower()) if request.action is None else None
+            if request.action is None and (spec is None or not spec.personal):
+                return reply
         notice = await self.store.take_notice(request.platform, request.user_id)
         if not notice:
             return reply

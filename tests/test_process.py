@@ -79,3 +79,88 @@ async def test_one_process_serves_both_platforms_and_stops_on_sigterm(
         _stdout, stderr = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, stderr.decode()[-2000:]
     assert b"Traceback" not in stderr
+
+
+async def _start(tmp_path: Path, **env: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=bot_env(tmp_path / "outage.db", **env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _serving(proc: asyncio.subprocess.Process) -> list[str]:
+    """Read stderr until the bot says it serves (start-up is over); the lines so far."""
+    assert proc.stderr is not None
+    lines: list[str] = []
+    async with asyncio.timeout(60):
+        while not any("bot.app: serving: " in line for line in lines):
+            raw = await proc.stderr.readline()
+            assert raw, f"the bot ended before serving: {lines[-20:]}"
+            lines.append(raw.decode().rstrip("\n"))
+    return lines
+
+
+async def _exit(proc: asyncio.subprocess.Process, before: list[str]) -> tuple[int, list[str]]:
+    """The exit code and stderr lines of a process expected to end on its own."""
+    try:
+        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise AssertionError("the bot kept running without its platform") from None
+    assert proc.returncode is not None
+    return proc.returncode, before + stderr.decode().splitlines()
+
+
+def _assert_one_clear_line(code: int, lines: list[str], platform: str) -> None:
+    assert code not in (0, None), lines[-20:]
+    final = [line for line in lines if line.startswith("whybot:")]
+    assert len(final) == 1, lines[-20:]
+    assert final[0].startswith(f"whybot: the {platform} adapter stopped: ")
+    assert final[0].endswith("; exiting so the supervisor restarts it")
+    assert lines[-1] == final[0]
+    assert not any("could not start" in line for line in lines)
+    assert not any("Traceback" in line for line in lines), lines[-40:]
+
+
+async def test_discord_gateway_dying_at_runtime_exits_non_zero(
+    fakes: tuple[FakeBotAPI, FakeDiscord], tmp_path: Path
+) -> None:
+    _, discord = fakes
+    proc = await _start(
+        tmp_path, DISCORD_BOT_TOKEN="fake-token", DISCORD_API_BASE_URL=discord.api_base
+    )
+    try:
+        before = await _serving(proc)
+        await discord.wait_ready_sent(within=30)
+        await discord.drop_gateway(4004, "Authentication failed.")
+        code, lines = await _exit(proc, before)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    _assert_one_clear_line(code, lines, "Discord")
+    assert "4004" in lines[-1]
+
+
+async def test_telegram_polling_refused_at_runtime_exits_non_zero(
+    fakes: tuple[FakeBotAPI, FakeDiscord], tmp_path: Path
+) -> None:
+    telegram, _ = fakes
+    proc = await _start(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_BASE_URL=telegram.base_url)
+    try:
+        before = await _serving(proc)
+        telegram.fail_method("getUpdates", 401, times=None, description="Unauthorized")
+        code, lines = await _exit(proc, before)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    _assert_one_clear_line(code, lines, "Telegram")
+    assert TOKEN not in "\n".join(lines)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import os
+import stat
 import sys
 from typing import IO, TYPE_CHECKING
 
@@ -46,6 +49,18 @@ def render_text(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def _pollable(stream: IO[bytes]) -> bool:
+    """Whether the event loop can wait on ``stream``: a pipe, a socket or a terminal.
+    Regular files and other devices (/dev/null) cannot be registered with epoll."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        return True
+    return stat.S_ISCHR(mode) and stream.isatty()
+
+
 class ConsoleAdapter:
     platform = Platform.CONSOLE.value
 
@@ -57,7 +72,9 @@ class ConsoleAdapter:
         stdout: IO[str] | None = None,
     ) -> None:
         self.core = core
-        self.stdin = stdin or sys.stdin.buffer
+        if stdin is None and sys.stdin is not None:
+            stdin = getattr(sys.stdin, "buffer", None)
+        self.stdin = stdin  # None when standard input is closed (0<&-): nothing to read
         self.stdout = stdout or sys.stdout
         self.finished = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -87,16 +104,18 @@ class ConsoleAdapter:
         self._write(render_text(reply))
 
     async def _lines(self):  # type: ignore[no-untyped-def]
-        loop = asyncio.get_running_loop()
-        reader = asyncio.StreamReader(limit=MAX_LINE * 2)
-        try:
-            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stdin)
-        except (ValueError, OSError):
-            # A regular file (python -m bot < commands.txt): reads never block, so a
-            # thread that reads it line by line is fine.
-            while line := await asyncio.to_thread(self.stdin.readline, MAX_LINE + 1):
+        stdin = self.stdin
+        if stdin is None:
+            return  # standard input is closed: the same as end of input
+        if not _pollable(stdin):
+            # A regular file (python -m bot < commands.txt) or /dev/null: reads never
+            # block, so a thread that reads it line by line is fine.
+            while line := await asyncio.to_thread(stdin.readline, MAX_LINE + 1):
                 yield line
             return
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=MAX_LINE * 2)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
         while True:
             try:
                 line = await reader.readuntil(b"\n")

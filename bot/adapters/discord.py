@@ -60,6 +60,8 @@ MAX_CHOICES = 25
 MAX_CHOICE = 100
 
 DEFER_AFTER = 2.0
+GATEWAY_GIVE_UP = 15 * 60.0
+"""Seconds without a gateway connection (discord.py retrying) before the adapter gives up."""
 """Seconds to wait for the core before deferring: Discord drops an interaction that is
 not answered within 3 seconds."""
 
@@ -262,13 +264,24 @@ class _Client(discord.Client):
         if interaction.type is discord.InteractionType.component:
             await self._adapter._on_component(interaction)
 
+    async def on_connect(self) -> None:
+        self._adapter._gateway_up()
+
+    async def on_resumed(self) -> None:
+        self._adapter._gateway_up()
+
+    async def on_disconnect(self) -> None:
+        self._adapter._gateway_down()
+
 
 class DiscordAdapter:
     """Serves slash commands and buttons; delivers reminders by DM."""
 
     platform = Platform.DISCORD.value
 
-    def __init__(self, core: Core, settings: Settings) -> None:
+    def __init__(
+        self, core: Core, settings: Settings, *, give_up_after: float = GATEWAY_GIVE_UP
+    ) -> None:
         if not settings.discord_bot_token:
             raise ValueError("DISCORD_BOT_TOKEN is not set")
         self.core = core
@@ -278,6 +291,11 @@ class DiscordAdapter:
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._connection: asyncio.Task[None] | None = None
+        self.give_up_after = give_up_after
+        self._give_up: asyncio.TimerHandle | None = None
+        self.finished = asyncio.Event()
+        """Set when the gateway connection ended on its own (see :attr:`failure`)."""
+        self.failure: str | None = None
 
     # -- lifecycle
 
@@ -303,7 +321,7 @@ class DiscordAdapter:
             self._connection = asyncio.create_task(
                 client.connect(reconnect=True), name="discord-gateway", context=context
             )
-            self._connection.add_done_callback(_report_connection_end)
+            self._connection.add_done_callback(self._connection_ended)
             await self._sync_commands()
         except BaseException:
             await self.stop()  # leave nothing running when start fails
@@ -313,6 +331,7 @@ class DiscordAdapter:
         """Disconnect; safe to call twice or before start."""
         client, connection = self.client, self._connection
         self.client = self.tree = self._connection = None
+        self._gateway_up()  # no give-up timer after a stop of our own
         if client is not None and not client.is_closed():
             await client.close()
         if connection is not None and not connection.done():
@@ -501,10 +520,42 @@ class DiscordAdapter:
         except (discord.RateLimited, aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise TemporaryDeliveryError(f"Discord unreachable: {exc!r}") from exc
 
+    def _gateway_down(self) -> None:
+        """discord.py lost the gateway and retries forever; give up if that lasts."""
+        if self._give_up is None and self.client is not None:
+            loop = asyncio.get_running_loop()
+            self._give_up = loop.call_later(self.give_up_after, self._gave_up)
 
-def _report_connection_end(task: asyncio.Task[None]) -> None:
-    if task.cancelled():
-        return
-    exc = task.exception()
-    if exc is not None:
-        log.error("Discord gateway connection ended", exc_info=exc)
+    def _gateway_up(self) -> None:
+        if self._give_up is not None:
+            self._give_up.cancel()
+            self._give_up = None
+
+    def _gave_up(self) -> None:
+        self._give_up = None
+        if self.client is not None:
+            self._fail(f"the gateway has been disconnected for {self.give_up_after:.0f}s")
+
+    def _fail(self, reason: str) -> None:
+        if self.failure is not None:
+            return
+        log.error("Discord: %s", reason)
+        self.failure = reason
+        self.finished.set()
+
+    def _connection_ended(self, task: asyncio.Task[None]) -> None:
+        """The gateway task ended. discord.py reconnects by itself after network errors, so
+        an end we did not ask for (:meth:`stop` forgets the task first) is fatal: a closed
+        client, a rejected token (close code 4004), missing intents. The app then exits
+        non-zero so a supervisor restarts the process."""
+        if task is not self._connection:
+            return
+        exc = None if task.cancelled() else task.exception()
+        if task.cancelled():
+            reason = "the gateway task was cancelled"
+        elif exc is None:
+            reason = "the gateway connection closed"
+        else:
+            reason = f"the gateway connection failed: {type(exc).__name__}: {exc}"
+            log.debug("Discord gateway connection ended", exc_info=exc)
+        self._fail(reason)

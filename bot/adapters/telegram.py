@@ -20,7 +20,7 @@ import inspect
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +86,9 @@ META_LAST_UPDATE_AT = "telegram:last_update_at"
 REDELIVERY_WINDOW = 24 * 3600
 ALLOWED_UPDATES = ("message", "callback_query", "inline_query")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+POLL_GIVE_UP = 15 * 60.0
+"""Seconds of getUpdates failing without a success before the adapter gives up."""
+POLLING_TASK = "Updater:start_polling:polling_task"  # PTB's name for its polling task
 SOMETHING_WRONG = "Something went wrong. Please try again in a moment."
 BUTTON_EXPIRED = "This button has expired"
 _MENTION = re.compile(r"(?<![\w.@])@(?=\w)")
@@ -197,6 +200,15 @@ class _UpdatesRequest(HTTPXRequest):
     offset moving (so it is confirmed) and matches none of our handlers.
     """
 
+    on_answer: Callable[[int], None] | None = None
+    """Told the HTTP status of every getUpdates answer (the adapter's polling watch)."""
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if self.on_answer is not None:
+            self.on_answer(code)
+        return code, payload
+
     @staticmethod
     def parse_json_payload(payload: bytes) -> Any:
         data = HTTPXRequest.parse_json_payload(payload)
@@ -233,6 +245,7 @@ class TelegramAdapter:
         rate_limiter: BaseRateLimiter[Any] | None = None,
         retry_delays: Sequence[float] = (0.5, 2.0),
         poll_timeout: float = 10.0,
+        give_up_after: float = POLL_GIVE_UP,
     ) -> None:
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -250,6 +263,12 @@ class TelegramAdapter:
         self._last_update_at = 0.0
         self._stored_update_at = 0.0
         self.username = ""
+        self._give_up_after = give_up_after
+        self._failing_since: float | None = None  # monotonic time of a failing poll streak
+        self._polling: asyncio.Task[Any] | None = None
+        self.finished = asyncio.Event()
+        """Set when polling stopped on its own (see :attr:`failure`): the app then exits."""
+        self.failure: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -261,8 +280,10 @@ class TelegramAdapter:
             .base_url(base)
             .base_file_url(file_base)
             .rate_limiter(self._rate_limiter or AIORateLimiter(max_retries=3))
-            .get_updates_request(_UpdatesRequest(connection_pool_size=1, read_timeout=5.0))
         )
+        updates_request = _UpdatesRequest(connection_pool_size=1, read_timeout=5.0)
+        updates_request.on_answer = self._poll_answered
+        builder = builder.get_updates_request(updates_request)
         app = builder.build()
         app.add_handler(TypeHandler(Update, self._skip_seen_update), group=-1)
         app.add_handler(
@@ -310,11 +331,13 @@ class TelegramAdapter:
                 await self._sync_commands(app)
                 await app.start()
                 assert app.updater is not None
+                tasks_before = asyncio.all_tasks()
                 await app.updater.start_polling(
                     timeout=self._poll_timeout,
                     allowed_updates=list(ALLOWED_UPDATES),
                     error_callback=self._on_polling_error,
                 )
+                self._watch_polling(asyncio.all_tasks() - tasks_before)
             except BaseException:
                 await self._shutdown(app)
                 self._app = None
@@ -328,6 +351,7 @@ class TelegramAdapter:
             if app is None:
                 return
             self._ready = False
+            self._polling = None  # its end from here on is ours, not a failure
             # Updates already fetched are still answered while the application stops.
             await self._shutdown(app)
             self._app = None
@@ -344,6 +368,8 @@ class TelegramAdapter:
         for step in steps:
             try:
                 await step()
+            except TelegramError as exc:  # Updater.stop re-raises why polling ended
+                log.warning("telegram: %s while stopping: %s", step.__qualname__, exc)
             except Exception:
                 log.exception("telegram: error while stopping (%s)", step.__qualname__)
 
@@ -354,9 +380,55 @@ class TelegramAdapter:
         except TelegramError as exc:  # the menu is a convenience; serving matters more
             log.warning("telegram: could not set the command menu: %s", exc)
 
-    @staticmethod
-    def _on_polling_error(exc: TelegramError) -> None:
+    def _on_polling_error(self, exc: TelegramError) -> None:
+        """PTB retries a failed getUpdates forever (backing off to 30 s). A bot that has not
+        heard from Telegram for ``give_up_after`` seconds gives up, so the process exits and
+        its supervisor restarts it (and someone notices)."""
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+        failing_for = now - self._failing_since
+        if failing_for >= self._give_up_after:
+            self._die(f"getUpdates has failed for {failing_for:.0f}s (last: {exc})")
+            return
         log.warning("telegram: polling failed, retrying: %s", exc)
+
+    def _poll_answered(self, status: int) -> None:
+        if 200 <= status < 300:
+            self._failing_since = None
+
+    def _watch_polling(self, new_tasks: set[asyncio.Task[Any]]) -> None:
+        """PTB polls in a task of its own (one of ``new_tasks``, those that start_polling
+        created); its end while we serve means polling stopped (PTB aborts on a rejected
+        token and on an error callback that raised)."""
+        for task in new_tasks:
+            if task.get_name() == POLLING_TASK and not task.done():
+                self._polling = task
+                task.add_done_callback(self._polling_ended)
+                return
+        log.warning("telegram: cannot find PTB's polling task; polling is not watched")
+
+    def _polling_ended(self, task: asyncio.Task[Any]) -> None:
+        if task is not self._polling:
+            return  # stopped by us
+        if task.cancelled():
+            self._die("polling was cancelled")
+        elif isinstance(task.exception(), InvalidToken):
+            self._die("Telegram rejected the token while polling (getUpdates answered 401/404)")
+        elif task.exception() is not None:
+            exc = task.exception()
+            self._die(f"polling failed: {type(exc).__name__}: {exc}")
+        else:
+            self._die("polling stopped")
+
+    def _die(self, reason: str) -> None:
+        if self.failure is not None:
+            return
+        reason = reason.replace(self._token, "<token>")
+        log.error("telegram: %s", reason)
+        self._ready = False
+        self.failure = reason
+        self.finished.set()
 
     # ------------------------------------------------------------------ update ids
     async def _load_last_update(self) -> None:
@@ -714,10 +786,24 @@ class TelegramAdapter:
 
 
 def _quiet_http_logs() -> None:
-    """httpx logs every request URL at INFO, and Bot API URLs contain the bot token."""
+    """httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+    PTB logs a traceback when polling aborts; the adapter reports that in one line."""
     httpx_log = logging.getLogger("httpx")
     if httpx_log.level == logging.NOTSET:
         httpx_log.setLevel(logging.WARNING)
+    ptb_log = logging.getLogger("telegram.ext")
+    if not any(isinstance(f, _NoAbortTraceback) for f in ptb_log.filters):
+        ptb_log.addFilter(_NoAbortTraceback())
+
+
+class _NoAbortTraceback(logging.Filter):
+    """Keeps PTB's "Aborting retry loop" line and drops its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Aborting" in record.getMessage():
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 async def _maybe_await(value: Any) -> Any:

@@ -15,7 +15,7 @@ from bot.model import Reply, ReplyKind, Request
 from bot.storage.base import ReminderStore
 from knowledge import Matcher
 
-ORDER_RE = re.compile(r"^\d{6,30}$")
+ORDER_RE = re.compile(r"[0-9]{6,30}")
 MAX_NOTE = 200
 MAX_PENDING = 50
 MAX_ARGS = 1000
@@ -80,11 +80,21 @@ def check_text(text: str, what: str, limit: int) -> str:
     return text.strip()
 
 
+def ascii_digits(text: str) -> str:
+    """Decimal digits of any script (Arabic-Indic, Devanagari, full-width) as ASCII
+    digits; every other character is kept as it is."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
+    )
+
+
 def parse_order(raw: str, usage: str) -> str:
+    """An order number as ASCII digits. Digits typed in another script are read as the
+    same digits (``०१२३४५६७`` is ``01234567``); anything else is refused."""
     if not raw:
         raise UsageError(f"Which order? Usage: {usage}")
-    cleaned = raw.strip().lstrip("#")
-    if not ORDER_RE.match(cleaned):
+    cleaned = ascii_digits(raw.strip().lstrip("#"))
+    if ORDER_RE.fullmatch(cleaned) is None:
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
         raise UsageError(
             f"'{shown}' is not an AliExpress order number (6 to 30 digits). Usage: {usage}"

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -173,6 +174,23 @@ def _insert_params(reminder: NewReminder, now: datetime) -> tuple[object, ...]:
     )
 
 
+async def _dispose(connection: aiosqlite.Connection) -> None:
+    """Close a connection that failed to open and wait for its worker thread to end.
+
+    On a failed connect aiosqlite only queues a stop for its thread; the thread then hands
+    the result back to the event loop, which ``asyncio.run`` may have closed by then
+    ("Event loop is closed" traceback). Waiting for the thread here prevents that."""
+    with contextlib.suppress(Exception):
+        await connection.close()
+    if getattr(connection, "_running", False):
+        connection.stop()  # not connected at all: close() did nothing
+    thread = connection if isinstance(connection, threading.Thread) else None
+    thread = getattr(connection, "_thread", thread)
+    if isinstance(thread, threading.Thread) and thread.is_alive():
+        await asyncio.to_thread(thread.join, 5)
+    await asyncio.sleep(0)  # let the thread's last callback run while the loop is open
+
+
 class SQLiteReminderStore:
     """:class:`bot.storage.base.ReminderStore` on one SQLite file."""
 
@@ -190,12 +208,18 @@ class SQLiteReminderStore:
     async def open(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path)
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA synchronous=NORMAL")
-        await self._db.execute("PRAGMA foreign_keys=ON")
-        await self._db.execute("PRAGMA busy_timeout=5000")
-        await self._migrate()
+        connection = aiosqlite.connect(self.path)
+        try:
+            self._db = await connection
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA synchronous=NORMAL")
+            await self._db.execute("PRAGMA foreign_keys=ON")
+            await self._db.execute("PRAGMA busy_timeout=5000")
+            await self._migrate()
+        except BaseException:
+            self._db = None
+            await _dispose(connection)
+            raise
 
     async def _migrate(self) -> None:
         async with self.db.execute("PRAGMA user_version") as cur:

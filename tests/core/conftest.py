@@ -20,7 +20,6 @@ from bot.config import Settings, load_settings
 from bot.model import Action, Reply, Request, UserRef
 
 PLATFORM = "fake"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -118,13 +117,16 @@ class Harness:
 
 def bot_env(database: Path, **env: str) -> dict[str, str]:
     """The environment for ``python -m bot`` as a child process: this one without any
-    whybot or platform settings of the machine, plus the database and ``env``."""
+    whybot or platform settings of the machine, plus the database and ``env``.
+
+    No PYTHONPATH is added: the child runs the installed package, the same one the tests
+    import (CI installs it non-editably, so a file missing from the package fails)."""
     environ = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
     }
-    environ.update({"DATABASE_URL": f"sqlite:///{database}", "PYTHONPATH": str(ROOT), **env})
+    environ.update({"DATABASE_URL": f"sqlite:///{database}", **env})
     return environ
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.model import Action, ReplyKind, Request
@@ -117,3 +119,72 @@ async def test_users_only_see_and_touch_their_own_reminders(harness: Harness) ->
 async def test_stale_or_forged_buttons(harness: Harness, action: Action) -> None:
     reply = await harness.press(action)
     assert reply.kind is ReplyKind.ERROR and "\n" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "wb:snooze:10000000000000000000",  # past SQLite's int64
+        "wb:snooze:9223372036854775808",
+        "wb:snooze:1234567890123",  # 13 digits
+        "wb:snooze:-1",
+        "wb:snooze:1e5",
+        "wb:snooze:1:2",
+        "wb:replied:12",
+        "wb:disputed:" + "9" * 31,
+        "wb:card:x:y",
+        "wb:forget_confirm:1",
+    ],
+)
+async def test_forged_button_data_is_expired_without_a_traceback(
+    harness: Harness, data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.actions import decode
+
+    action = decode(data)
+    assert action is not None  # it passes the id codec; the core must refuse it
+    before = await harness.rows()
+    with caplog.at_level(logging.DEBUG):
+        reply = await harness.press(action)
+    assert reply.kind is ReplyKind.ERROR
+    assert reply.text == "This button has expired."
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert await harness.rows() == before
+
+
+async def test_unicode_digits_in_an_order_number_are_stored_as_ascii(harness: Harness) -> None:
+    reply = await harness.ask("/contacted ०१२३४५६७ 1m")
+    assert reply.kind is ReplyKind.INFO, reply
+    [row] = await harness.rows()
+    assert row[4] == "01234567"
+    full_width = await harness.ask("/remind ８１２３４５６７ 1h")
+    assert full_width.kind is ReplyKind.INFO
+    assert (await harness.rows())[-1][4] == "81234567"
+
+
+@pytest.mark.parametrize("order", ["1234567²", "12345678⁹", "١٢٣٤٥x", "12345６x７"])
+async def test_other_digit_like_characters_are_refused(harness: Harness, order: str) -> None:
+    reply = await harness.ask(f"/remind {order} 1h")
+    assert reply.kind is ReplyKind.ERROR and "\n" not in reply.text
+    assert await harness.rows() == []
+
+
+async def test_cancel_takes_ascii_ids_only(harness: Harness) -> None:
+    await harness.ask(f"/remind {ORDER} 3d")
+    [row] = await harness.rows()
+    arabic = str(row[0]).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    reply = await harness.ask(f"/cancel {arabic}")
+    assert reply.kind is ReplyKind.ERROR
+    assert (await harness.rows())[0][6] == "pending"
+
+
+async def test_failure_notice_only_in_private_or_personal_replies(harness: Harness) -> None:
+    await harness.bot.store.set_notice("fake", "u1", "Heads-up: private matter")
+    public = await harness.ask("/why shipment cancelled", private=False)
+    assert not public.personal and "private matter" not in public.footer
+    private = await harness.ask("/why shipment cancelled")
+    assert "private matter" in private.footer
+    assert "private matter" not in (await harness.ask("/help")).footer  # once
+    await harness.bot.store.set_notice("fake", "u1", "Heads-up: private matter")
+    personal = await harness.ask("/reminders", private=False)  # answered privately
+    assert personal.personal and "private matter" in personal.footer

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.core.conftest import bot_env
+from bot.adapters.console import ConsoleAdapter
+from bot.app import WhyBot
+from bot.clock import ManualClock
+from tests.core.conftest import bot_env, make_settings
 
 
 def run_bot(
@@ -126,3 +132,86 @@ def test_sigint_while_waiting_for_input_exits_zero(tmp_path: Path) -> None:
     assert b"Traceback" not in err
     again = run_bot(b"/reminders\n", tmp_path, DATABASE_URL=environ["DATABASE_URL"])
     assert "keep" in again.stdout.decode()
+
+
+def _one_cpu() -> None:
+    """Run the child on one CPU, where thread-vs-loop races show every time."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def _quick_run(tmp_path: Path, database: Path, **popen: object) -> subprocess.CompletedProcess:
+    """``python -m bot --console`` with no input of its own; a hang fails by the timeout."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--console"],
+        cwd=tmp_path,
+        env=bot_env(database),
+        capture_output=True,
+        timeout=30,
+        check=False,
+        **popen,  # type: ignore[arg-type]
+    )
+
+
+def test_stdin_from_dev_null_is_end_of_input(tmp_path: Path) -> None:
+    proc = _quick_run(tmp_path, tmp_path / "null.db", stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+    assert proc.stdout.decode().startswith("whybot console:")
+
+
+def test_closed_stdin_is_end_of_input(tmp_path: Path) -> None:
+    def close_stdin() -> None:
+        os.close(0)
+
+    proc = _quick_run(tmp_path, tmp_path / "closed.db", stdin=None, preexec_fn=close_stdin)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+
+
+def test_database_path_that_is_a_directory_gives_one_line(tmp_path: Path) -> None:
+    where = tmp_path / "a-directory.db"
+    where.mkdir()
+    for _ in range(3):  # a race would show on some runs only
+        proc = _quick_run(tmp_path, where, stdin=subprocess.DEVNULL, preexec_fn=_one_cpu)
+        assert proc.returncode == 1
+        lines = proc.stderr.decode().splitlines()
+        assert len(lines) == 1, proc.stderr.decode()
+        assert lines[0].startswith("whybot: could not start: ")
+        assert "unable to open database file" in lines[0]
+
+
+def test_database_in_a_directory_that_cannot_be_made_gives_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the database directory should be")
+    proc = _quick_run(tmp_path, blocker / "whybot.db", stdin=subprocess.DEVNULL)
+    assert proc.returncode == 1
+    assert len(proc.stderr.decode().splitlines()) == 1, proc.stderr.decode()
+
+
+def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not an SQLite database" * 100)
+    proc = _quick_run(tmp_path, junk, stdin=subprocess.DEVNULL, preexec_fn=_one_cpu)
+    assert proc.returncode == 1
+    assert proc.stderr.decode().splitlines() == [
+        "whybot: could not start: DatabaseError: file is not a database"
+    ]
+
+
+async def test_console_shows_an_owed_failure_notice_once(tmp_path: Path) -> None:
+    """The console is the user's own terminal (always private): the notice shows, once."""
+    bot = WhyBot(make_settings(tmp_path / "notice.db"), clock=ManualClock())
+    read_end, write_end = os.pipe()
+    out = io.StringIO()
+    with os.fdopen(read_end, "rb") as stdin:
+        adapter = ConsoleAdapter(bot.core, stdin=stdin, stdout=out)
+        bot.add_adapter(adapter)
+        await bot.start()
+        try:
+            await bot.store.set_notice("console", "local", "Heads-up: order 81234567 failed")
+            os.write(write_end, b"/help\n/why shipment cancelled\n")
+            os.close(write_end)
+            await asyncio.wait_for(adapter.finished.wait(), 30)
+        finally:
+            await bot.stop()
+    assert out.getvalue().count("Heads-up: order 81234567 failed") == 1

@@ -89,6 +89,7 @@ class FakeDiscord:
         self.identifies: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
         self.fail_next: list[tuple[Callable[[Call], bool], int, dict[str, Any]]] = []
+        self.refuse_gateway = False  # new gateway connections answer 503 (an outage)
         self._ids = itertools.count(1)
         self._dm_channels: dict[int, int] = {}  # channel id -> recipient id
         self._interaction_types: dict[str, int] = {}
@@ -190,7 +191,15 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.send_str(json.dumps({"op": 7, "d": None}))
 
+    async def drop_gateway(self, code: int = 4004, message: str = "Authentication failed.") -> None:
+        """Close every gateway connection with ``code``. Discord's fatal codes (4004
+        authentication failed, 4014 disallowed intents, ...) are not resumed by the client."""
+        for ws in list(self._sockets):
+            await ws.close(code=code, message=message.encode())
+
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_gateway:
+            return web.Response(status=503, text="gateway unavailable")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
