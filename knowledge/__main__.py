@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from knowledge.card import Card
+from knowledge.card import LANGUAGES, Card
 from knowledge.lexicon import LEXICON, Lexicon
-from knowledge.loader import CARDS_DIR, CardError, load_cards
+from knowledge.loader import CARDS_DIR, I18N_DIR, CardError, load_cards, missing_translations
 from knowledge.matcher import Match, Matcher
 
 EXIT_OK = 0
@@ -105,7 +105,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     matcher = Matcher(cards, lexicon)
     for warning in matcher.overlaps():
         _out(f"warning: {warning}", sys.stderr)
-    _out(f"ok: {len(cards)} cards")
+    missing = missing_translations(cards)
+    if missing:
+        raise CardError(
+            f"{I18N_DIR}/: no card texts in {', '.join(missing)} "
+            f"(add {I18N_DIR}/<lang>.yaml with every card; see the README)"
+        )
+    languages = ", ".join(LANGUAGES)
+    _out(f"ok: {len(cards)} cards in {len(LANGUAGES)} languages ({languages})")
     return EXIT_OK
 
 

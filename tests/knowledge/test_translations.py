@@ -88,3 +88,43 @@ def test_an_unknown_card_or_language_is_refused(cards_dir: Path) -> None:
     write(cards_dir, "xx", base)
     with pytest.raises(CardError, match=r"xx\.yaml: not one of en, es"):
         load_cards(cards_dir)
+
+
+def test_packaged_cards_have_every_field_in_every_language() -> None:
+    cards = load_cards()
+    assert missing_translations(cards) == []
+    for card in cards.values():
+        english = card.text("en")
+        for lang in LANGUAGES[1:]:
+            text = card.text(lang)
+            assert text != english, (card.id, lang)
+            assert len(text.steps) == len(english.steps), (card.id, lang)
+            # API codes and figures are kept as written
+            for code in ("PLACE_ORDER_SUCCESS", "IN_CANCEL", "FUND_PROCESSING", "RISK_CONTROL"):
+                if code in english.meaning:
+                    assert code in text.meaning, (card.id, lang, code)
+
+
+def test_check_fails_on_a_missing_language(cards_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    shutil.copytree(CARDS_DIR / I18N_DIR, cards_dir / I18N_DIR)
+    ok = subprocess.run(
+        [sys.executable, "-m", "knowledge", "check", "--cards", str(cards_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    (cards_dir / I18N_DIR / "pl.yaml").unlink()
+    broken = subprocess.run(
+        [sys.executable, "-m", "knowledge", "check", "--cards", str(cards_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert broken.returncode == 1
+    assert broken.stderr.strip().splitlines() == [
+        "i18n/: no card texts in pl (add i18n/<lang>.yaml with every card; see the README)"
+    ]
