@@ -95,6 +95,8 @@ class UserPrefs:
     timezone: str = "UTC"
     notice: str = ""
     """A message owed to the user (a reminder could not be delivered), shown once."""
+    language: str = ""
+    """The language the user chose with /language; '' when they chose none."""
 
 
 class ReminderStore(Protocol):
@@ -178,6 +180,9 @@ class ReminderStore(Protocol):
     # users
     async def get_prefs(self, platform: str, user_id: str) -> UserPrefs: ...
     async def set_timezone(self, platform: str, user_id: str, zone: str) -> None: ...
+    async def set_language(self, platform: str, user_id: str, language: str) -> None:
+        """Remember the user's language ('' forgets the choice)."""
+        ...
     async def set_notice(self, platform: str, user_id: str, notice: str) -> None: ...
     async def take_notice(self, platform: str, user_id: str) -> str:
         """The notice owed to the user, cleared in the same statement ('' when none)."""

@@ -98,6 +98,10 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT platform, user_id, notice FROM users WHERE notice != '';
     ALTER TABLE users DROP COLUMN notice;
     """,
+    # v4: the language a user chose with /language ('' = not chosen: question, platform).
+    """
+    ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -490,13 +494,14 @@ class SQLiteReminderStore:
     async def get_prefs(self, platform: str, user_id: str) -> UserPrefs:
         async with self.db.execute(
             "SELECT (SELECT timezone FROM users WHERE platform = ?1 AND user_id = ?2),"
-            " (SELECT text FROM notices WHERE platform = ?1 AND user_id = ?2)",
+            " (SELECT text FROM notices WHERE platform = ?1 AND user_id = ?2),"
+            " (SELECT language FROM users WHERE platform = ?1 AND user_id = ?2)",
             (platform, user_id),
         ) as cur:
             row = await cur.fetchone()
         if row is None:
             return UserPrefs()
-        return UserPrefs(row[0] or "UTC", row[1] or "")
+        return UserPrefs(row[0] or "UTC", row[1] or "", row[2] or "")
 
     @serialized
     async def set_timezone(self, platform: str, user_id: str, zone: str) -> None:
@@ -504,6 +509,15 @@ class SQLiteReminderStore:
             "INSERT INTO users (platform, user_id, timezone) VALUES (?, ?, ?)"
             " ON CONFLICT (platform, user_id) DO UPDATE SET timezone = excluded.timezone",
             (platform, user_id, zone),
+        )
+        await self.db.commit()
+
+    @serialized
+    async def set_language(self, platform: str, user_id: str, language: str) -> None:
+        await self.db.execute(
+            "INSERT INTO users (platform, user_id, language) VALUES (?, ?, ?)"
+            " ON CONFLICT (platform, user_id) DO UPDATE SET language = excluded.language",
+            (platform, user_id, language),
         )
         await self.db.commit()
 

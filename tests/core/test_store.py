@@ -268,3 +268,18 @@ async def test_v2_database_migrates_keeping_notices_and_freeing_old_claims(
         assert await store.prune_finished(datetime.fromtimestamp(2, UTC), 10) == 2
     finally:
         await store.close()
+
+
+async def test_language_choice_is_kept_per_user_and_forgotten(store: SQLiteReminderStore) -> None:
+    assert (await store.get_prefs("fake", "u1")).language == ""
+    await store.set_timezone("fake", "u1", "Europe/Warsaw")
+    await store.set_language("fake", "u1", "pl")
+    await store.set_language("other", "u1", "de")  # same id on another platform: another user
+    prefs = await store.get_prefs("fake", "u1")
+    assert (prefs.timezone, prefs.language) == ("Europe/Warsaw", "pl")
+    await store.set_language("fake", "u1", "")
+    assert (await store.get_prefs("fake", "u1")).language == ""
+    await store.set_language("fake", "u1", "es")
+    await store.forget_user("fake", "u1")
+    assert await store.get_prefs("fake", "u1") == (await store.get_prefs("fake", "nobody"))
+    assert (await store.get_prefs("other", "u1")).language == "de"
