@@ -79,19 +79,17 @@ SUGGEST_FUZZY = 0.85
 SUGGEST_FUZZY_CUTOFF = 80.0
 """...when they are at least this alike, and the text has at least 3 characters."""
 SUGGEST_FUZZY_MIN_CHARS = 3
-SEMANTIC_ALONE = 0.78
+SEMANTIC_ALONE = 0.80
 """When the lexicon is not sure, a card whose English phrasing is this alike (cosine of
 static embeddings) to the text answers on that alone..."""
-SEMANTIC_AGREE = 0.65
+SEMANTIC_AGREE = 0.70
 """A card the lexicon also ranks first (at least LEXICON_AGREE) needs only this much..."""
 LEXICON_AGREE = 30.0
-SEMANTIC_NEAR = 0.65
+SEMANTIC_NEAR = 0.70
 """...and one among the lexicon's first three (at least LEXICON_NEAR), this much."""
 LEXICON_NEAR = 40.0
 SEMANTIC_ALTERNATIVE = 0.4
 """A not-sure answer offers a card as an alternative only if it is at least this alike."""
-SEMANTIC_TOP = 64
-"""How many nearest phrases are looked at to rank the cards."""
 TRIAGE_MAX_UNKNOWN = 2
 """A generic question ("why did my order get cancelled so suddenly") may carry this many
 words no card uses; more, and it is about something else."""
@@ -242,14 +240,14 @@ class Matcher:
         if self.embedder is None:
             return
         texts: list[str] = []
-        owners: list[int] = []
+        starts: list[int] = []
         self._sem_ids = tuple(self.cards)
-        for n, card in enumerate(self.cards.values()):
-            for text in (card.title, *card.questions, *card.aliases.get("en", ())):
-                texts.append(text)
-                owners.append(n)
+        for card in self.cards.values():
+            # each card's phrases are one run of rows, so a card's best is one reduceat
+            starts.append(len(texts))
+            texts.extend((card.title, *card.questions, *card.aliases.get("en", ())))
         self._sem_vectors = self.embedder.embed_many(texts)
-        self._sem_owner = np.asarray(owners, dtype=np.intp)
+        self._sem_starts = np.asarray(starts, dtype=np.intp)
 
     def semantic(self, text: str) -> list[tuple[str, float]]:
         """Cards by how alike their nearest English phrasing is to ``text`` (cosine), best
@@ -259,15 +257,9 @@ class Matcher:
         vector = self.embedder.embed(text[:MAX_QUERY_CHARS])
         if vector is None:
             return []
-        sims = self._sem_vectors @ vector
-        top = min(SEMANTIC_TOP, len(sims))
-        nearest = np.argpartition(-sims, top - 1)[:top]
-        best: dict[str, float] = {}
-        for i in nearest[np.argsort(-sims[nearest])]:
-            cid = self._sem_ids[self._sem_owner[i]]
-            if cid not in best:
-                best[cid] = float(sims[i])
-        return sorted(best.items(), key=lambda kv: -kv[1])
+        best = np.maximum.reduceat(self._sem_vectors @ vector, self._sem_starts)
+        order = np.argsort(-best)
+        return [(self._sem_ids[i], float(best[i])) for i in order]
 
     @staticmethod
     def _semantic_answer(
