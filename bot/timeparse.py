@@ -554,6 +554,19 @@ def _read_foreign(
 _LONE_NUMBER = re.compile(r"^(?:in\s+)?[+-]?\d+(?:[.,]\d+)?$")
 
 
+def is_impossible_date(text: str) -> bool:
+    """``31 feb``, ``april 31``: a day and a month (in English words) that no calendar has."""
+    words = text.lower().split()
+    for n in (3, 2):
+        head = " ".join(words[:n])
+        for pattern in (_DAY_MONTH, _MONTH_DAY):
+            m = pattern.match(head)
+            if m is not None:
+                year = int(m.group("year") or 2028)  # a leap year: 29 feb exists
+                return _safe_date(year, _MONTHS[m.group("mon")[:3]], int(m.group("day"))) is None
+    return False
+
+
 def is_lone_number(text: str) -> bool:
     """``5``, ``in 5``, ``12 things``: a number with no unit, which could mean anything."""
     words = text.lower().split()

@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 from bot.commands.context import ORDER_RE, UsageError
 from bot.model import Action, Reply, ReplyKind, Request
 from bot.timefmt import epoch, format_when
-from bot.timeparse import MAX_AHEAD, Ambiguous, Reading, When, is_lone_number, read_when
+from bot.timeparse import (
+    MAX_AHEAD,
+    Ambiguous,
+    Reading,
+    When,
+    is_impossible_date,
+    is_lone_number,
+    read_when,
+)
 
 PICK = "when"
 """The button that stores one reading of an ambiguous date: ``when:<kind>:<order>:<epoch>``."""
@@ -24,6 +32,9 @@ async def read(request: Request, text: str, now: datetime, zone: ZoneInfo) -> Re
     found = await read_when(text, now, zone, request.language)
     if found is not None:
         return found
+    if is_impossible_date(text):
+        shown = " ".join(text.split()[:3])[:30]
+        raise UsageError(f"'{shown}' is not a date on the calendar. Check the day and the month.")
     if is_lone_number(text):
         words = text.split()
         number = (words[1] if words[0].lower() == "in" else words[0])[:12]

@@ -183,6 +183,7 @@ class ReminderStore(Protocol):
     async def set_language(self, platform: str, user_id: str, language: str) -> None:
         """Remember the user's language ('' forgets the choice)."""
         ...
+
     async def set_notice(self, platform: str, user_id: str, notice: str) -> None: ...
     async def take_notice(self, platform: str, user_id: str) -> str:
         """The notice owed to the user, cleared in the same statement ('' when none)."""

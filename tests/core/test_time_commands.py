@@ -111,6 +111,16 @@ async def test_lone_numbers_are_refused_with_examples(harness: Harness) -> None:
     assert await harness.rows() == []
 
 
+async def test_a_day_no_calendar_has_is_named_as_such(harness: Harness) -> None:
+    for text in ("31 feb", "april 31 check", "30 february 2027"):
+        reply = await harness.ask(f"/remind {ORDER} {text}")
+        assert reply.kind is ReplyKind.ERROR, text
+        assert "is not a date on the calendar" in reply.text, reply.text
+    leap = await harness.ask(f"/remind {ORDER} 29 feb")  # 2028 is a leap year
+    assert leap.kind is ReplyKind.INFO and "29 Feb 2028" in leap.text, leap.text
+    assert len(await harness.rows()) == 1
+
+
 async def test_request_language_reads_its_dates(harness: Harness) -> None:
     await harness.ask("/timezone Europe/Moscow")
     reply = await harness.ask(f"/remind {ORDER} завтра в 18:00 позвонить", language="ru")
