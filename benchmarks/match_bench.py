@@ -24,7 +24,20 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+_RSS_BEFORE = rss_mb()
+_T0 = time.perf_counter()
 from knowledge import Matcher, load_cards  # noqa: E402
+
+_IMPORT_S = time.perf_counter() - _T0
 
 BASELINE_CUTOFF = 70.0
 SETS = [
@@ -103,7 +116,12 @@ def main() -> None:
     cards = load_cards()
     matcher = Matcher(cards)
     load_ms = (time.perf_counter() - t0) * 1000
-    print(f"loaded {len(cards)} cards and built the matcher in {load_ms:.1f} ms")
+    print(
+        f"loaded {len(cards)} cards and built the matcher (lexicon, embeddings) in "
+        f"{load_ms:.1f} ms, {load_ms + _IMPORT_S * 1000:.1f} ms with the imports; "
+        f"memory {rss_mb():.1f} MB resident "
+        f"({rss_mb() - _RSS_BEFORE:+.1f} MB for the knowledge core)"
+    )
 
     titles = {c.id: c.title for c in cards.values()}
 
