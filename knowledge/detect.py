@@ -12,8 +12,8 @@ from knowledge.lexicon import LEXICON, LexiconError
 from knowledge.loader import read_mapping
 from knowledge.text import fold, tokens
 
-MIN_SCORE = 1.0
-"""A text needs at least one word that belongs to its language alone (or its share)."""
+MIN_SCORE = 1.5
+"""More than one word of the language (a lone "ok" or "no" says too little)."""
 MARGIN = 1.5
 """The best language must score this many times the runner-up."""
 

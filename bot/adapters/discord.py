@@ -204,7 +204,7 @@ class MenuTranslator(app_commands.Translator):
                 shown = pgettext(OPTION_NAME, string.message)
             else:
                 shown = _(string.message)
-        return shown if shown != string.message else None
+        return shown
 
 
 def language_of(locale: object) -> str:
