@@ -10,7 +10,7 @@ scheduler for a reminder), so a string is translated where it is built."""
 from __future__ import annotations
 
 import gettext
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -165,13 +165,18 @@ def parse_choice(text: str) -> str | None:
     return found
 
 
-def resolve(choice: str | None, question: str | None, platform_locale: str | None) -> str:
+def resolve(
+    choice: str | None,
+    question: str | None,
+    platform_locale: str | None,
+    detect: Callable[[str], str | None] = detect_language,
+) -> str:
     """The language of a reply: the user's /language choice, else the language of the
-    question when it is clear, else the platform's locale, else English."""
+    question when it is clear (``detect``), else the platform's locale, else English."""
     if choice in LANGUAGES:
         return choice
     if question:
-        detected = detect_language(question)
+        detected = detect(question)
         if detected:
             return detected
     return from_locale(platform_locale) or DEFAULT
