@@ -7,15 +7,18 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from bot import i18n
 from bot.clock import Clock
 from bot.commands import account, protection, reminders, seller, when, why
 from bot.commands.catalog import BY_NAME
 from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error
 from bot.config import Settings
+from bot.i18n import N_, _
 from bot.model import Reply, ReplyKind, Request
 from bot.storage.base import Kind, Reminder, ReminderStore
 from bot.timefmt import format_when
 from knowledge import Matcher
+from knowledge.detect import LanguageDetector, lexicon_stopwords
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +34,15 @@ HANDLERS: dict[str, Handler] = {
     "cancel": reminders.cancel,
     "reschedule": reminders.reschedule,
     "timezone": account.timezone,
+    "language": account.language,
     "forgetme": account.forgetme,
     "help": account.help_,
     "start": account.help_,
 }
 assert set(HANDLERS) == set(BY_NAME), "every catalog command needs a handler"
 
-FAILED_NOTICE = (
-    "Heads-up: I could not deliver a reminder about order {order} by private "
+FAILED_NOTICE = N_(
+    "Heads-up: I could not deliver a reminder about order %(order)s by private "
     "message. Let me message you (open a chat with me), then check /reminders."
 )
 
@@ -91,12 +95,37 @@ class Core:
         self.store = store
         self.clock = clock
         self.matcher = matcher
+        # built here, at start-up, from the cards already loaded (~20 ms): not on a request
+        self.detector = LanguageDetector.build(matcher.cards.values(), lexicon_stopwords())
         self.ctx = CommandContext(store, clock, settings, matcher, wake_scheduler)
 
     def set_wake(self, wake: Callable[[], None]) -> None:
         self.ctx.wake_scheduler = wake
 
+    async def language_for(self, request: Request) -> str:
+        """The language to answer ``request`` in (see :func:`bot.i18n.resolve`)."""
+        question = None
+        if request.action is None and request.command.lower() == "why":
+            question = str(request.options.get("question") or request.args or "")
+            if question.strip().lower() in self.matcher.cards:
+                question = None  # a card id from Discord's autocomplete says nothing
+        try:
+            choice = (await self.store.get_prefs(request.platform, request.user_id)).language
+        except Exception:
+            log.exception("reading the language of a user failed")
+            choice = ""
+        return i18n.resolve(choice, question, request.language, self.detector.detect)
+
     async def handle(self, request: Request) -> Reply:
+        try:
+            lang = await self.language_for(request)
+        except Exception:
+            log.exception("choosing the reply language failed")
+            lang = i18n.DEFAULT
+        with i18n.using(lang):
+            return await self._handle(request)
+
+    async def _handle(self, request: Request) -> Reply:
         try:
             reply = await self._dispatch(request)
         except UsageError as exc:
@@ -107,7 +136,7 @@ class Core:
                 request.command or request.action,
                 request.platform,
             )
-            reply = error("Sorry, something went wrong on my side. Please try again.")
+            reply = error(_("Sorry, something went wrong on my side. Please try again."))
         if reply.kind is not ReplyKind.ERROR:
             reply = await self._with_notice(request, reply)
         return reply
@@ -120,11 +149,13 @@ class Core:
         if spec is None:
             shown = "".join(ch for ch in name if ch.isprintable() and not ch.isspace())
             if not shown:
-                return error("I don't know that command. Send /help for my commands.")
+                return error(_("I don't know that command. Send /help for my commands."))
             shown = shown if len(shown) <= 30 else shown[:30] + "…"
-            return error(f"I don't know /{shown}. Send /help for my commands.")
+            return error(
+                _("I don't know /%(command)s. Send /help for my commands.") % {"command": shown}
+            )
         if len(request.args) > MAX_ARGS:
-            return error(f"That is too long. Usage: {spec.usage}")
+            return error(_("That is too long. Usage: %(usage)s") % {"usage": spec.usage})
         reply = await HANDLERS[name](self.ctx, request)
         if spec.personal and not reply.personal:
             reply = replace(reply, personal=True)
@@ -136,7 +167,7 @@ class Core:
         args = action.args
         if not _valid_args(action.name, args):
             # forged or stale data: nothing of it reaches the store
-            return error("This button has expired.")
+            return error(_("This button has expired."))
         if action.name == "card":
             return await why.show_card(self.ctx, request, args[0])
         if action.name == "more":
@@ -157,8 +188,8 @@ class Core:
         if action.name == "forget_confirm":
             return await account.forget_confirmed(self.ctx, request)
         if action.name == "forget_keep":
-            return Reply(text="Kept. Nothing was deleted.", personal=True)
-        return error("This button has expired.")
+            return Reply(text=_("Kept. Nothing was deleted."), personal=True)
+        return error(_("This button has expired."))
 
     async def _with_notice(self, request: Request, reply: Reply) -> Reply:
         """Add an owed delivery-failure notice to a reply only the user will see: one in
@@ -178,31 +209,56 @@ class Core:
         notice = await self.store.take_notice(request.platform, request.user_id)
         if not notice:
             return reply
+        notice = render_notice(notice)
         footer = f"{notice}\n{reply.footer}" if reply.footer else notice
         return replace(reply, footer=footer)
 
     # for adapters
 
-    def suggest(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
-        """(card id, title) for a partly typed status, best first; all cards for ''."""
+    def suggest(
+        self, text: str, limit: int = 25, language: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(card id, title in ``language``) for a partly typed status, best first; all
+        cards for ''. ``language`` is a platform locale or a whybot language."""
+        lang = i18n.from_locale(language) or i18n.DEFAULT
         cards = self.matcher.cards
-        return [(cid, cards[cid].title) for cid, _ in self.matcher.suggest(text[:200], limit)]
+        return [
+            (cid, cards[cid].text(lang).title)
+            for cid, _score in self.matcher.suggest(text[:200], limit)
+        ]
 
-    def card_reply(self, card_id: str, *, compact: bool = False) -> Reply | None:
+    def card_reply(
+        self, card_id: str, *, compact: bool = False, language: str = i18n.DEFAULT
+    ) -> Reply | None:
         card = self.matcher.cards.get(card_id)
-        return why.render_card(card, compact=compact) if card else None
+        if card is None:
+            return None
+        with i18n.using(language):
+            return why.render_card(card, compact=compact, cards=self.matcher.cards)
 
     # for the scheduler
 
+    async def reminder_language(self, reminder: Reminder) -> str:
+        """A reminder speaks its owner's chosen language, else the language it was created
+        in (stored in its payload), else English."""
+        prefs = await self.store.get_prefs(reminder.platform, reminder.user_id)
+        for lang in (prefs.language, str(reminder.payload.get("lang", ""))):
+            if lang in i18n.LANGUAGES:
+                return lang
+        return i18n.DEFAULT
+
     async def render_reminder(self, reminder: Reminder, late: bool) -> Reply:
+        with i18n.using(await self.reminder_language(reminder)):
+            return await self._render_reminder(reminder, late)
+
+    async def _render_reminder(self, reminder: Reminder, late: bool) -> Reply:
         zone = await self.ctx.zone_of(reminder.platform, reminder.user_id)
         now = self.clock.now()
         late_line = ""
         if late:
-            late_line = (
-                f"Sent late: this was due {format_when(reminder.due_at, zone, now)}, "
-                "while I was offline."
-            )
+            late_line = _("Sent late: this was due %(when)s, while I was offline.") % {
+                "when": format_when(reminder.due_at, zone, now, i18n.babel_locale())
+            }
         if reminder.kind is Kind.NUDGE:
             ends = await self.store.get_protection(
                 reminder.platform, reminder.user_id, reminder.order_no
@@ -214,5 +270,15 @@ class Core:
 
     async def delivery_failed(self, reminder: Reminder, reason: str) -> None:
         await self.store.set_notice(
-            reminder.platform, reminder.user_id, FAILED_NOTICE.format(order=reminder.order_no)
+            reminder.platform, reminder.user_id, f"{NOTICE_PREFIX}{reminder.order_no}"
         )
+
+
+NOTICE_PREFIX = "failed:"
+"""A stored notice is a key, not text: it is worded in the language of the reply it rides."""
+
+
+def render_notice(stored: str) -> str:
+    if stored.startswith(NOTICE_PREFIX):
+        return _(FAILED_NOTICE) % {"order": stored.removeprefix(NOTICE_PREFIX)}
+    return stored  # a notice stored before notices were keys

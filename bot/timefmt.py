@@ -11,6 +11,8 @@ from babel.core import get_global
 from babel.dates import format_datetime, format_skeleton, format_timedelta, get_timezone_name
 from babel.units import format_unit
 
+from bot.i18n import _
+
 
 @lru_cache(maxsize=512)
 def _generic_name(key: str, locale: str) -> str | None:
@@ -88,7 +90,7 @@ def format_stored(
     European Time (in 3 days)``; for a date given without a time, says it chose 09:00."""
     text = f"{format_when(at, zone, now, locale)} ({format_relative(at, now, locale)})"
     if date_only:
-        text += f"; no time was given, so {at.astimezone(zone):%H:%M}"
+        text += _("; no time was given, so %(time)s") % {"time": f"{at.astimezone(zone):%H:%M}"}
     return text
 
 

@@ -63,7 +63,7 @@ async def test_one_process_serves_both_platforms_and_stops_on_sigterm(
         await discord.dispatch("INTERACTION_CREATE", interaction)
         call = await discord.callback_for(int(interaction["id"]), within=10)
         embed = call.message["embeds"][0]
-        assert "seller" in embed["title"].lower()
+        assert "vendedor" in embed["title"].lower()  # a Portuguese question: a Portuguese card
         assert call.message["allowed_mentions"] == {"parse": []}
 
         # a reminder set on Telegram is the same user's only; Discord's user sees none

@@ -11,9 +11,12 @@ import io
 import os
 import stat
 import sys
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
 
+from bot import i18n
 from bot.commands.catalog import parse_command
+from bot.i18n import N_, _, ngettext
 from bot.model import Action, Platform, Reply, Request, UserRef
 
 if TYPE_CHECKING:
@@ -22,10 +25,21 @@ if TYPE_CHECKING:
 
 USER_ID = "local"
 MAX_LINE = 64 * 1024
-PROMPT_HELP = (
+PROMPT_HELP = N_(
     "whybot console: ask a question or paste a status, type /help, or a button number."
     " Ctrl-D quits."
 )
+
+
+def locale_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The terminal's locale, as gettext reads it: LANGUAGE, LC_ALL, LC_MESSAGES, LANG
+    (``es_ES.UTF-8`` -> ``es_ES``); None when unset or C/POSIX."""
+    env = os.environ if environ is None else environ
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").split(":")[0].split(".")[0]
+        if value and value not in ("C", "POSIX"):
+            return value
+    return None
 
 
 def render_text(reply: Reply) -> str:
@@ -70,8 +84,11 @@ class ConsoleAdapter:
         settings: Settings | None = None,
         stdin: IO[bytes] | None = None,
         stdout: IO[str] | None = None,
+        language: str | None = None,
     ) -> None:
         self.core = core
+        self.language = language if language is not None else locale_from_env()
+        """The platform locale of the console user: the terminal's (or as given)."""
         if stdin is None and sys.stdin is not None:
             stdin = getattr(sys.stdin, "buffer", None)
         self.stdin = stdin  # None when standard input is closed (0<&-): nothing to read
@@ -81,7 +98,8 @@ class ConsoleAdapter:
         self._buttons: tuple[Action, ...] = ()
 
     async def start(self) -> None:
-        self._write(PROMPT_HELP)
+        with i18n.using(i18n.from_locale(self.language) or i18n.DEFAULT):
+            self._write(_(PROMPT_HELP))
         self._task = asyncio.create_task(self._serve(), name="console")
 
     async def stop(self) -> None:
@@ -138,20 +156,38 @@ class ConsoleAdapter:
 
     async def _handle_line(self, raw: bytes) -> None:
         if len(raw) > MAX_LINE:
-            self._write("That line is too long (at most 64 KB).")
+            with i18n.using(await self._own_language()):
+                self._write(_("That line is too long (at most 64 KB)."))
             return
         line = raw.decode("utf-8", errors="replace").strip()
         if not line:
             return
         if line.isdecimal() and len(line) <= 2 and not 0 < int(line) <= len(self._buttons):
             shown = len(self._buttons)
-            self._write(
-                f"There is no button {line}: the last reply had {shown} (1 to {shown})."
-                if shown
-                else f"There is no button {line}: the last reply had none."
-            )
+            with i18n.using(await self._own_language()):
+                self._write(
+                    ngettext(
+                        "There is no button %(number)s: the last reply had %(count)s (1 to "
+                        "%(count)s).",
+                        "There is no button %(number)s: the last reply had %(count)s (1 to "
+                        "%(count)s).",
+                        shown,
+                    )
+                    % {"number": line, "count": shown}
+                    if shown
+                    else _("There is no button %(number)s: the last reply had none.")
+                    % {"number": line}
+                )
             return
         self._show(await self.core.handle(self._request(line)))
+
+    async def _own_language(self) -> str:
+        """The language of the console's own words (the core's choice for this user)."""
+        request = Request(self.platform, USER_ID, USER_ID, True, language=self.language)
+        try:
+            return await self.core.language_for(request)
+        except Exception:
+            return i18n.from_locale(self.language) or i18n.DEFAULT
 
     def _request(self, line: str) -> Request:
         """A button number, a /command, or (like a private chat) a question for /why."""
@@ -160,6 +196,7 @@ class ConsoleAdapter:
             "user_id": USER_ID,
             "chat_id": USER_ID,
             "is_private": True,
+            "language": self.language,
         }
         if line.isdecimal() and len(line) <= 2:
             return Request(**base, action=self._buttons[int(line) - 1])

@@ -27,9 +27,10 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from bot import actions
+from bot import actions, i18n
 from bot.adapters.base import PermanentDeliveryError, TemporaryDeliveryError
-from bot.commands.catalog import COMMANDS, CommandSpec
+from bot.commands.catalog import COMMANDS, OPTION_NAME, CommandSpec
+from bot.i18n import N_, _, pgettext
 from bot.model import Action, Platform, Reply, ReplyKind, Request, Section, UserRef
 
 if TYPE_CHECKING:
@@ -39,9 +40,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMANDS_HASH_KEY = "discord:commands_hash"
-EXPIRED_TEXT = "This button has expired. Run the command again to get fresh buttons."
-FAILURE_TEXT = "Sorry, something went wrong on my side. Please try again in a moment."
-UNKNOWN_COMMAND_TEXT = "This command is not available any more. Type / to see my commands."
+EXPIRED_TEXT = N_("This button has expired. Run the command again to get fresh buttons.")
+FAILURE_TEXT = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+UNKNOWN_COMMAND_TEXT = N_("This command is not available any more. Type / to see my commands.")
+MENU_LOCALES: dict[discord.Locale, str] = {
+    discord.Locale.spain_spanish: "es",
+    discord.Locale.latin_american_spanish: "es",
+    discord.Locale.brazil_portuguese: "pt",
+    discord.Locale.french: "fr",
+    discord.Locale.russian: "ru",
+    discord.Locale.polish: "pl",
+    discord.Locale.german: "de",
+}
+"""Discord's locales the command menu is translated into (English is the default)."""
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -171,6 +182,29 @@ def render(reply: Reply) -> dict[str, Any]:
 
 
 # -- interactions -> requests --------------------------------------------------------------
+
+
+class MenuTranslator(app_commands.Translator):
+    """Command descriptions, option names and option descriptions from the gettext
+    catalogs. Command names stay English: every help text, example and Telegram menu
+    names them so, and a name typed from a reply must work."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        lang = MENU_LOCALES.get(locale)
+        where = context.location
+        if lang is None or where is app_commands.TranslationContextLocation.command_name:
+            return None
+        with i18n.using(lang):
+            if where is app_commands.TranslationContextLocation.parameter_name:
+                shown = pgettext(OPTION_NAME, string.message)
+            else:
+                shown = _(string.message)
+        return shown
 
 
 def language_of(locale: object) -> str:
@@ -316,7 +350,7 @@ class DiscordAdapter:
         try:
             await client.login(self._token)
             if rebase is not None:
-                _, gateway, _ = await client.http.get_bot_gateway()
+                _shards, gateway, _version = await client.http.get_bot_gateway()
                 rebase.gateway = yarl.URL(gateway)
             self._connection = asyncio.create_task(
                 client.connect(reconnect=True), name="discord-gateway", context=context
@@ -392,7 +426,7 @@ class DiscordAdapter:
         args = " ".join(values[o.name] for o in spec.options if o.name in values)
         action = None
         question = values.get("question", "")
-        if spec.name == "why" and self.core.card_reply(question) is not None:
+        if spec.name == "why" and question in self.core.matcher.cards:
             # A status picked from autocomplete arrives as its card id. Matching the id
             # (or even the title) as free text can land on a neighbouring card, so ask
             # for exactly that card, as its "card" button would.
@@ -406,7 +440,9 @@ class DiscordAdapter:
         # The user reads the title; the card id comes back as the question (see _on_command).
         return [
             app_commands.Choice(name=_clip(title or card_id, MAX_CHOICE), value=card_id)
-            for card_id, title in self.core.suggest(current or "", limit=MAX_CHOICES)
+            for card_id, title in self.core.suggest(
+                current or "", limit=MAX_CHOICES, language=language_of(interaction.locale)
+            )
             if len(card_id) <= MAX_CHOICE
         ][:MAX_CHOICES]
 
@@ -414,8 +450,13 @@ class DiscordAdapter:
         """Upload the command list only when it differs from what was last synced."""
         assert self.client is not None and self.tree is not None
         tree = self.tree
+        if tree.translator is None:
+            await tree.set_translator(MenuTranslator())
+        translator = tree.translator
+        assert translator is not None
         payload = sorted(
-            (c.to_dict(tree) for c in tree.get_commands()), key=lambda c: str(c["name"])
+            [await c.get_translated_payload(tree, translator) for c in tree.get_commands()],
+            key=lambda c: str(c["name"]),
         )
         material = json.dumps(
             {"application": self.client.application_id, "commands": payload},
@@ -437,20 +478,30 @@ class DiscordAdapter:
 
     # -- buttons
 
+    async def _language(self, interaction: discord.Interaction, request: Request) -> str:
+        """The language of the adapter's own words to this user (the core's choice)."""
+        try:
+            return await self.core.language_for(request)
+        except Exception:
+            log.exception("Discord: choosing a language failed")
+            return i18n.from_locale(language_of(interaction.locale)) or i18n.DEFAULT
+
     async def _on_component(self, interaction: discord.Interaction) -> None:
         custom_id = str((interaction.data or {}).get("custom_id", ""))
-        try:
-            action = actions.decode(custom_id)
-            if action is None:
-                log.info("Unknown or expired button %r", custom_id)
-                await interaction.response.send_message(
-                    EXPIRED_TEXT, ephemeral=True, allowed_mentions=NO_MENTIONS
-                )
-                return
-            await self._answer(interaction, _request(interaction, action=action), personal=True)
-        except Exception:
-            log.exception("Discord button %r failed (user %s)", custom_id, interaction.user.id)
-            await self._tell_failure(interaction, FAILURE_TEXT)
+        action = actions.decode(custom_id)
+        request = _request(interaction, action=action)
+        with i18n.using(await self._language(interaction, request)):
+            try:
+                if action is None:
+                    log.info("Unknown or expired button %r", custom_id)
+                    await interaction.response.send_message(
+                        _(EXPIRED_TEXT), ephemeral=True, allowed_mentions=NO_MENTIONS
+                    )
+                    return
+                await self._answer(interaction, request, personal=True)
+            except Exception:
+                log.exception("Discord button %r failed (user %s)", custom_id, interaction.user.id)
+                await self._tell_failure(interaction, _(FAILURE_TEXT))
 
     # -- answering
 
@@ -459,7 +510,7 @@ class DiscordAdapter:
     ) -> None:
         """Ask the core and send its reply; defer first if the core is slow."""
         handling = asyncio.ensure_future(self.core.handle(request))
-        done, _ = await asyncio.wait({handling}, timeout=self.defer_after)
+        done, _pending = await asyncio.wait({handling}, timeout=self.defer_after)
         if not done:
             # ``personal`` is the best guess of the reply's visibility before it exists.
             await interaction.response.defer(
@@ -475,13 +526,16 @@ class DiscordAdapter:
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
-        if isinstance(error, app_commands.CommandNotFound):
-            log.warning("Discord sent unknown command %r", error.name)
-            await self._tell_failure(interaction, UNKNOWN_COMMAND_TEXT)
-            return
-        name = interaction.command.qualified_name if interaction.command else "?"
-        log.error("Discord command /%s failed (user %s)", name, interaction.user.id, exc_info=error)
-        await self._tell_failure(interaction, FAILURE_TEXT)
+        with i18n.using(await self._language(interaction, _request(interaction))):
+            if isinstance(error, app_commands.CommandNotFound):
+                log.warning("Discord sent unknown command %r", error.name)
+                await self._tell_failure(interaction, _(UNKNOWN_COMMAND_TEXT))
+                return
+            name = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "Discord command /%s failed (user %s)", name, interaction.user.id, exc_info=error
+            )
+            await self._tell_failure(interaction, _(FAILURE_TEXT))
 
     @staticmethod
     async def _tell_failure(interaction: discord.Interaction, text: str) -> None:

@@ -64,10 +64,11 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import actions
+from bot import actions, i18n
 from bot.adapters.base import PermanentDeliveryError, TemporaryDeliveryError
 from bot.commands.catalog import BY_NAME, COMMANDS, parse_command
 from bot.config import ConfigError
+from bot.i18n import N_, _
 from bot.model import Action, Platform, Reply, ReplyKind, Request, UserRef
 
 if TYPE_CHECKING:
@@ -89,8 +90,10 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 POLL_GIVE_UP = 15 * 60.0
 """Seconds of getUpdates failing without a success before the adapter gives up."""
 POLLING_TASK = "Updater:start_polling:polling_task"  # PTB's name for its polling task
-SOMETHING_WRONG = "Something went wrong. Please try again in a moment."
-BUTTON_EXPIRED = "This button has expired"
+SOMETHING_WRONG = N_("Something went wrong. Please try again in a moment.")
+BUTTON_EXPIRED = N_("This button has expired")
+MENU_LANGUAGES = ("es", "pt", "fr", "ru", "pl", "de")
+"""The languages the command menu is set in besides the default (English)."""
 _MENTION = re.compile(r"(?<![\w.@])@(?=\w)")
 _TAGS = re.compile(r"<[^>]*>")
 
@@ -174,7 +177,7 @@ def render_html(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
     if current:
         chunks.append("\n".join(current).strip("\n"))
     chunks = [c for c in chunks if c.strip()]
-    return chunks or ["Done."]
+    return chunks or [_("Done.")]
 
 
 def keyboard(reply_actions: Sequence[Action]) -> InlineKeyboardMarkup | None:
@@ -374,11 +377,16 @@ class TelegramAdapter:
                 log.exception("telegram: error while stopping (%s)", step.__qualname__)
 
     async def _sync_commands(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        menu = [BotCommand(c.name, c.summary[:256]) for c in COMMANDS]
-        try:
-            await app.bot.set_my_commands(menu)
-        except TelegramError as exc:  # the menu is a convenience; serving matters more
-            log.warning("telegram: could not set the command menu: %s", exc)
+        """The command menu in English (the default) and once per language_code."""
+        for code in (None, *MENU_LANGUAGES):
+            with i18n.using(code or i18n.DEFAULT):
+                menu = [BotCommand(c.name, c.shown_summary[:256]) for c in COMMANDS]
+            try:
+                await app.bot.set_my_commands(menu, language_code=code)
+            except TelegramError as exc:  # the menu is a convenience; serving matters more
+                log.warning(
+                    "telegram: could not set the %s command menu: %s", code or "default", exc
+                )
 
     def _on_polling_error(self, exc: TelegramError) -> None:
         """PTB retries a failed getUpdates forever (backing off to 30 s). A bot that has not
@@ -490,7 +498,7 @@ class TelegramAdapter:
         if message is None or user is None or not message.text or user.is_bot:
             return
         token = message.text.split(maxsplit=1)[0]
-        _, _, target = token.partition("@")
+        target = token.partition("@")[2]
         private = message.chat.type == ChatType.PRIVATE
         if target and target.lower() != self.username.lower():
             return  # addressed to another bot
@@ -511,9 +519,32 @@ class TelegramAdapter:
             return
         await self._serve_message(message, user, "why", message.text.strip())
 
+    async def _language(self, request: Request) -> str:
+        """The language of the adapter's own words to this user (the core's choice)."""
+        try:
+            return await self.core.language_for(request)
+        except Exception:
+            log.exception("telegram: choosing a language failed")
+            return i18n.from_locale(request.language) or i18n.DEFAULT
+
     async def _serve_message(self, message: Message, user: User, name: str, args: str) -> None:
         chat = message.chat
         private = chat.type == ChatType.PRIVATE
+        request = Request(
+            platform=PLATFORM,
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            is_private=private,
+            command=name,
+            args=args,
+            language=user.language_code,
+            user_name=user.full_name,
+        )
+        with i18n.using(await self._language(request)):
+            await self._serve_request(message, user, request)
+
+    async def _serve_request(self, message: Message, user: User, request: Request) -> None:
+        chat, name, private = message.chat, request.command, request.is_private
         spec = BY_NAME.get(name)
         reply_to = None if private else message.message_id
         if (
@@ -525,16 +556,6 @@ class TelegramAdapter:
             # Do not act on a personal command whose answer cannot reach the user.
             await self._send_deep_link(chat.id, name, reply_to)
             return
-        request = Request(
-            platform=PLATFORM,
-            user_id=str(user.id),
-            chat_id=str(chat.id),
-            is_private=private,
-            command=name,
-            args=args,
-            language=user.language_code,
-            user_name=user.full_name,
-        )
         reply = await self._handle(request)
         await self._route(reply, chat, user, reply_to=reply_to, name=name)
 
@@ -543,9 +564,6 @@ class TelegramAdapter:
         if query is None or user is None:
             return
         action = actions.decode(query.data) if isinstance(query.data, str) else None
-        if action is None:
-            await self._answer_query(query, BUTTON_EXPIRED)
-            return
         chat: Chat | None = query.message.chat if query.message is not None else None
         request = Request(
             platform=PLATFORM,
@@ -556,6 +574,20 @@ class TelegramAdapter:
             language=user.language_code,
             user_name=user.full_name,
         )
+        with i18n.using(await self._language(request)):
+            if action is None:
+                await self._answer_query(query, _(BUTTON_EXPIRED))
+                return
+            await self._serve_button(query, user, chat, request, action)
+
+    async def _serve_button(
+        self,
+        query: CallbackQuery,
+        user: User,
+        chat: Chat | None,
+        request: Request,
+        action: Action,
+    ) -> None:
         if chat is None:
             # A message sent through inline mode: no chat to answer in, so answer privately
             # (or open the private chat through the callback answer's start link).
@@ -564,7 +596,7 @@ class TelegramAdapter:
                 await self._send(user.id, reply)
             except Forbidden:
                 await self._answer_query(
-                    query, "Open a private chat with me first", url=self._deep_link(action.name)
+                    query, _("Open a private chat with me first"), url=self._deep_link(action.name)
                 )
                 return
             await self._answer_query(query)
@@ -577,10 +609,10 @@ class TelegramAdapter:
                 await self._send(user.id, reply)
             except Forbidden:
                 await self._answer_query(
-                    query, "Open a private chat with me first", url=self._deep_link(action.name)
+                    query, _("Open a private chat with me first"), url=self._deep_link(action.name)
                 )
                 return
-            await self._answer_query(query, "Sent to our private chat")
+            await self._answer_query(query, _("Sent to our private chat"))
             return
         await self._answer_query(query)
         await self._route(reply, chat, user, reply_to=None, name=action.name)
@@ -604,10 +636,13 @@ class TelegramAdapter:
         query = update.inline_query
         if query is None:
             return
-        matches = await _maybe_await(self.core.suggest(query.query.strip(), limit=20))
+        lang = i18n.from_locale(query.from_user.language_code) or i18n.DEFAULT
+        matches = await _maybe_await(
+            self.core.suggest(query.query.strip(), limit=20, language=lang)
+        )
         results: list[InlineQueryResultArticle] = []
         for card_id, title in matches:
-            reply = await _maybe_await(self.core.card_reply(card_id, compact=True))
+            reply = await _maybe_await(self.core.card_reply(card_id, compact=True, language=lang))
             if reply is None:
                 continue
             result_id = card_id if len(card_id.encode()) <= 64 else str(abs(hash(card_id)))
@@ -632,13 +667,17 @@ class TelegramAdapter:
         if not isinstance(update, Update):
             return
         app = self._app
+        user = update.effective_user
+        lang = i18n.from_locale(user.language_code if user else None) or i18n.DEFAULT
+        with i18n.using(lang):
+            text = _(SOMETHING_WRONG)
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):  # perhaps answered already
-                await update.callback_query.answer(SOMETHING_WRONG)
+                await update.callback_query.answer(text)
         chat = update.effective_chat
         if chat is not None and app is not None:
             try:
-                await app.bot.send_message(chat.id, SOMETHING_WRONG)
+                await app.bot.send_message(chat.id, text)
             except TelegramError as exc:
                 log.warning("telegram: could not tell chat %s about the error: %s", chat.id, exc)
 
@@ -648,7 +687,7 @@ class TelegramAdapter:
             return await self.core.handle(request)
         except Exception:  # the core promises not to raise; a user still gets an answer
             log.exception("telegram: core failed on %s", request)
-            return Reply(text=SOMETHING_WRONG, kind=ReplyKind.ERROR, personal=True)
+            return Reply(text=_(SOMETHING_WRONG), kind=ReplyKind.ERROR, personal=True)
 
     async def _route(
         self, reply: Reply, chat: Chat, user: User, *, reply_to: int | None, name: str
@@ -663,9 +702,17 @@ class TelegramAdapter:
         except Forbidden:
             await self._send_deep_link(chat.id, name, reply_to)
             return
-        note = Reply(text=f"{user.first_name}, I've answered you in our private chat.")
+        note = Reply(
+            text=_("%(name)s, I've answered you in our private chat.") % {"name": user.first_name}
+        )
         link = InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Open the private chat", url=f"https://t.me/{self.username}")]]
+            [
+                [
+                    InlineKeyboardButton(
+                        _("Open the private chat"), url=f"https://t.me/{self.username}"
+                    )
+                ]
+            ]
         )
         await self._send(chat.id, note, reply_to=reply_to, markup=link)
 
@@ -675,11 +722,15 @@ class TelegramAdapter:
 
     async def _send_deep_link(self, chat_id: int, name: str, reply_to: int | None) -> None:
         url = self._deep_link(name)
-        text = (
-            f'I can\'t message you privately yet. <a href="{html.escape(url)}">Open a '
-            f"private chat with me</a>, press Start, then send /{escape(name)} there."
-        )
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Open a private chat", url=url)]])
+        text = _(
+            "I can't message you privately yet. %(link_start)sOpen a private chat with "
+            "me%(link_end)s, press Start, then send /%(command)s there."
+        ) % {
+            "link_start": f'<a href="{html.escape(url)}">',
+            "link_end": "</a>",
+            "command": escape(name),
+        }
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("Open a private chat"), url=url)]])
         await self._send_text(chat_id, text, markup=markup, reply_to=reply_to)
 
     async def _reachable(self, user_id: int) -> bool:

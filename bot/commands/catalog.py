@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_, _, pgettext
+
+OPTION_NAME = "option name"
+"""The gettext context of an option's name as users see it (``<order>``, Discord's menu):
+one lowercase word, no spaces."""
+
 
 @dataclass(frozen=True, slots=True)
 class Option:
+    """``description`` is English, marked for translation; show it with ``_()``."""
+
     name: str
     description: str
     required: bool = True
+
+    @property
+    def shown_name(self) -> str:
+        """The option's name in the current language."""
+        return pgettext(OPTION_NAME, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,62 +37,87 @@ class CommandSpec:
 
     @property
     def usage(self) -> str:
+        """``/remind <order> <when> [note]``, option names in the current language."""
         parts = [f"/{self.name}"]
         for opt in self.options:
-            parts.append(f"<{opt.name}>" if opt.required else f"[{opt.name}]")
+            parts.append(f"<{opt.shown_name}>" if opt.required else f"[{opt.shown_name}]")
         return " ".join(parts)
 
+    @property
+    def shown_summary(self) -> str:
+        return _(self.summary)
 
-ORDER = Option("order", "AliExpress order number (6-30 digits)")
+
+ORDER = Option("order", N_("AliExpress order number (6-30 digits)"))
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "why",
-        "Explain an order status and what to do",
-        (Option("question", "Status from the app, or your question", required=False),),
+        N_("Explain an order status and what to do"),
+        (Option("question", N_("Status from the app, or your question"), required=False),),
         personal=False,
     ),
     CommandSpec(
         "remind",
-        "Remind me about an order",
+        N_("Remind me about an order"),
         (
             ORDER,
-            Option("when", "e.g. 3d, 2h30m, tomorrow 9:00, 2026-12-05"),
-            Option("note", "What to remind you of (max 200 chars)", required=False),
+            Option("when", N_("e.g. 3d, 2h30m, tomorrow 9:00, 2026-12-05")),
+            Option("note", N_("What to remind you of (max 200 chars)"), required=False),
         ),
     ),
     CommandSpec(
         "contacted",
-        "I messaged the seller: nudge me if they stay silent",
-        (ORDER, Option("window", "How long to wait, e.g. 48h or 3d", required=False)),
+        N_("I messaged the seller: nudge me if they stay silent"),
+        (ORDER, Option("window", N_("How long to wait, e.g. 48h or 3d"), required=False)),
     ),
-    CommandSpec("replied", "The seller answered: cancel the nudge", (ORDER,)),
+    CommandSpec("replied", N_("The seller answered: cancel the nudge"), (ORDER,)),
     CommandSpec(
         "protection",
-        "When buyer protection ends: remind me 5 and 2 days before",
-        (ORDER, Option("ends", "Date or time left, e.g. 2026-12-20 or 15d")),
+        N_("When buyer protection ends: remind me 5 and 2 days before"),
+        (ORDER, Option("ends", N_("Date or time left, e.g. 2026-12-20 or 15d"))),
     ),
-    CommandSpec("reminders", "List my pending reminders"),
+    CommandSpec("reminders", N_("List my pending reminders")),
     CommandSpec(
-        "cancel", "Cancel one of my reminders", (Option("id", "Reminder id from /reminders"),)
+        "cancel",
+        N_("Cancel one of my reminders"),
+        (Option("id", N_("Reminder id from /reminders")),),
     ),
     CommandSpec(
         "reschedule",
-        "Move one of my reminders to another time",
+        N_("Move one of my reminders to another time"),
         (
-            Option("id", "Reminder id from /reminders"),
-            Option("when", "e.g. 3d, tomorrow 9:00, 2026-12-05 14:00"),
+            Option("id", N_("Reminder id from /reminders")),
+            Option("when", N_("e.g. 3d, tomorrow 9:00, 2026-12-05 14:00")),
         ),
     ),
     CommandSpec(
         "timezone",
-        "Set my time zone",
-        (Option("zone", "IANA zone, e.g. Europe/Warsaw", required=False),),
+        N_("Set my time zone"),
+        (Option("zone", N_("IANA zone, e.g. Europe/Warsaw"), required=False),),
     ),
-    CommandSpec("forgetme", "Delete everything stored about me"),
-    CommandSpec("help", "What I do and my commands", personal=False),
-    CommandSpec("start", "Start here", personal=False),
+    CommandSpec(
+        "language",
+        N_("Set the language I answer in"),
+        (Option("language", N_("e.g. de, español, pt-br, or auto"), required=False),),
+    ),
+    CommandSpec("forgetme", N_("Delete everything stored about me")),
+    CommandSpec("help", N_("What I do and my commands"), personal=False),
+    CommandSpec("start", N_("Start here"), personal=False),
 )
+
+_OPTION_NAMES = (
+    pgettext("option name", "question"),
+    pgettext("option name", "order"),
+    pgettext("option name", "when"),
+    pgettext("option name", "note"),
+    pgettext("option name", "window"),
+    pgettext("option name", "ends"),
+    pgettext("option name", "id"),
+    pgettext("option name", "zone"),
+    pgettext("option name", "language"),
+)
+"""Listed once so ``pybabel extract`` finds every option name (evaluated in English)."""
 
 BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}
 

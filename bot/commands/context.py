@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.i18n import _, ngettext
 from bot.model import Reply, ReplyKind, Request
 from bot.storage.base import ReminderStore
 from knowledge import Matcher
@@ -72,11 +73,22 @@ def split_args(request: Request, names: tuple[str, ...]) -> dict[str, str]:
 
 
 def check_text(text: str, what: str, limit: int) -> str:
-    """Refuse control characters and oversize text; return it trimmed."""
+    """Refuse control characters and oversize text; return it trimmed. ``what`` names the
+    field for the user, translated (``_("Note")``)."""
     if len(text) > limit:
-        raise UsageError(f"The {what} is too long: {len(text)} characters, at most {limit}.")
+        raise UsageError(
+            ngettext(
+                "%(what)s: too long, %(count)s character (at most %(limit)s).",
+                "%(what)s: too long, %(count)s characters (at most %(limit)s).",
+                len(text),
+            )
+            % {"what": what, "count": len(text), "limit": limit}
+        )
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") for ch in text):
-        raise UsageError(f"The {what} has control characters; please type plain text.")
+        raise UsageError(
+            _("%(what)s: control characters are not allowed; please type plain text.")
+            % {"what": what}
+        )
     return text.strip()
 
 
@@ -92,12 +104,13 @@ def parse_order(raw: str, usage: str) -> str:
     """An order number as ASCII digits. Digits typed in another script are read as the
     same digits (``०१२३४५६७`` is ``01234567``); anything else is refused."""
     if not raw:
-        raise UsageError(f"Which order? Usage: {usage}")
+        raise UsageError(_("Which order? Usage: %(usage)s") % {"usage": usage})
     cleaned = ascii_digits(raw.strip().lstrip("#"))
     if ORDER_RE.fullmatch(cleaned) is None:
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
         raise UsageError(
-            f"'{shown}' is not an AliExpress order number (6 to 30 digits). Usage: {usage}"
+            _("'%(text)s' is not an AliExpress order number (6 to 30 digits). Usage: %(usage)s")
+            % {"text": shown, "usage": usage}
         )
     return cleaned
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import i18n
 from bot.commands.catalog import BY_NAME
 from bot.commands.context import (
     CommandContext,
@@ -15,6 +16,7 @@ from bot.commands.context import (
     split_args,
 )
 from bot.commands.reminders import add_reminders, dm_chat, snooze_actions
+from bot.i18n import _
 from bot.model import Action, Reply, ReplyKind, Request, Section
 from bot.storage.base import Kind, NewReminder, Reminder, Replace
 from bot.timefmt import format_relative, format_stored
@@ -27,7 +29,7 @@ DISPUTE_CARD = "open-dispute"
 
 
 async def contacted(ctx: CommandContext, request: Request) -> Reply:
-    usage = BY_NAME["contacted"].usage + "  e.g. /contacted 8123456789012345 48h"
+    usage = BY_NAME["contacted"].usage + "  " + _("e.g. /contacted 8123456789012345 48h")
     args = split_args(request, ("order", "window"))
     order = parse_order(args["order"], usage)
     window = ctx.settings.seller_window
@@ -35,9 +37,12 @@ async def contacted(ctx: CommandContext, request: Request) -> Reply:
         parsed = parse_duration(args["window"])
         if parsed is None:
             shown = args["window"][:30]
-            raise UsageError(f"'{shown}' is not a duration like 48h, 2d or 1d12h. Usage: {usage}")
+            raise UsageError(
+                _("'%(text)s' is not a duration like 48h, 2d or 1d12h. Usage: %(usage)s")
+                % {"text": shown, "usage": usage}
+            )
         if not MIN_WINDOW <= parsed <= MAX_WINDOW:
-            raise UsageError("The window must be between 1 minute and 30 days.")
+            raise UsageError(_("The window must be between 1 minute and 30 days."))
         window = parsed
     now = ctx.clock.now()
     nudge = NewReminder(
@@ -52,11 +57,19 @@ async def contacted(ctx: CommandContext, request: Request) -> Reply:
     added = await add_reminders(ctx, request, [nudge], replace=Replace(order, Kind.NUDGE))
     replaced = added.replaced
     zone = await ctx.zone(request)
-    again = " (restarted the clock)" if replaced else ""
+    deadline = format_stored(now + window, zone, now, i18n.babel_locale())
+    if replaced:
+        text = _(
+            "Noted (restarted the clock). If the seller hasn't answered by %(when)s, "
+            "I'll tell you to open a dispute."
+        )
+    else:
+        text = _(
+            "Noted. If the seller hasn't answered by %(when)s, I'll tell you to open a dispute."
+        )
     return info(
-        f"Noted{again}. If the seller hasn't answered by "
-        f"{format_stored(now + window, zone, now)}, I'll tell you to open a dispute.",
-        footer=f"Seller answered? /replied {order}",
+        text % {"when": deadline},
+        footer=_("Seller answered? /replied %(order)s") % {"order": order},
     )
 
 
@@ -68,18 +81,22 @@ async def replied(ctx: CommandContext, request: Request, order: str | None = Non
         request.platform, request.user_id, order, Kind.NUDGE
     )
     if not cancelled:
-        return error(f"No seller nudge is pending for order {order}.")
+        return error(_("No seller nudge is pending for order %(order)s.") % {"order": order})
     ctx.wake_scheduler()
-    return info(f"Good news. I won't nudge you about order {order}.")
+    return info(_("Good news. I won't nudge you about order %(order)s.") % {"order": order})
 
 
 async def disputed(ctx: CommandContext, request: Request, order: str) -> Reply:
     await ctx.store.cancel_for_order(request.platform, request.user_id, order, Kind.NUDGE)
     ctx.wake_scheduler()
     return info(
-        f"Dispute opened for order {order}. The seller usually has about 5 days to respond; "
-        "answer any offer within 2 days, or escalate to AliExpress if you can't agree.",
-        footer=f"Want a check-in? /remind {order} 5d check the dispute",
+        _(
+            "Dispute opened for order %(order)s. The seller usually has about 5 days to "
+            "respond; answer any offer within 2 days, or escalate to AliExpress if you "
+            "can't agree."
+        )
+        % {"order": order},
+        footer=_("Want a check-in? /remind %(order)s 5d check the dispute") % {"order": order},
     )
 
 
@@ -94,30 +111,34 @@ def render_nudge(
     contacted_at = datetime.fromisoformat(
         str(reminder.payload.get("contacted_at", reminder.created_at.isoformat()))
     )
+    locale = i18n.babel_locale()
     sections: list[Section] = []
     card = matcher.cards.get(DISPUTE_CARD)
     if card is not None:
-        sections.append(Section("How to open a dispute", items=card.steps, numbered=True))
+        steps = card.text(i18n.current()).steps
+        sections.append(Section(_("How to open a dispute"), items=steps, numbered=True))
     if protection_ends is not None:
-        when = format_stored(protection_ends, zone, now)
+        when = format_stored(protection_ends, zone, now, locale)
         text = (
-            f"Buyer protection ends {when}. Open the dispute before then."
+            _("Buyer protection ends %(when)s. Open the dispute before then.")
             if protection_ends > now
-            else f"Buyer protection ended {when}; check the order page for what is still possible."
-        )
-        sections.append(Section("Deadline", text=text))
+            else _(
+                "Buyer protection ended %(when)s; check the order page for what is still possible."
+            )
+        ) % {"when": when}
+        sections.append(Section(_("Deadline"), text=text))
     return Reply(
-        title="Time to open a dispute",
-        text=(
-            f"You contacted the seller about order {reminder.order_no} "
-            f"{format_relative(contacted_at, now)} and got no answer. "
+        title=_("Time to open a dispute"),
+        text=_(
+            "You contacted the seller about order %(order)s %(ago)s and got no answer. "
             "Open a dispute now, before buyer protection runs out."
-        ),
+        )
+        % {"order": reminder.order_no, "ago": format_relative(contacted_at, now, locale)},
         sections=tuple(sections),
         actions=(
-            Action("replied", (reminder.order_no,), "Seller replied"),
+            Action("replied", (reminder.order_no,), _("Seller replied")),
             *snooze_actions(reminder),
-            Action("disputed", (reminder.order_no,), "Dispute opened"),
+            Action("disputed", (reminder.order_no,), _("Dispute opened")),
         ),
         kind=ReplyKind.REMINDER,
         personal=True,

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import replace
 
+from bot import i18n
 from bot.commands.context import CommandContext, check_text, error, split_args
+from bot.i18n import N_, _
 from bot.model import Action, Reply, ReplyKind, Request, Section
 from knowledge import Card
 
-REFUND_LABEL = {"yes": "automatic", "no": "not automatic", "depends": "depends"}
+REFUND_LABEL = {
+    "yes": N_("Refund: automatic"),
+    "no": N_("Refund: not automatic"),
+    "depends": N_("Refund: depends"),
+}
 MAX_QUESTION = 1000
 
 
@@ -18,49 +26,78 @@ COMPACT_RELATED = 2
 FULL_RELATED = 3
 
 
-def render_card(card: Card, alternatives: tuple[Card, ...] = (), *, compact: bool = False) -> Reply:
-    """A card as a reply: the summary first (what a phone user reads), then the detail.
+def render_card(
+    card: Card,
+    alternatives: tuple[Card, ...] = (),
+    *,
+    compact: bool = False,
+    cards: Mapping[str, Card] | None = None,
+) -> Reply:
+    """A card as a reply, in the current language: the summary first (what a phone user
+    reads), then the detail.
 
     ``compact`` (an answer in a group or server) keeps the title, the two-line summary
     and the buttons; "More" shows the whole card."""
+    lang = i18n.current()
+    text = card.text(lang)
+    cards = cards or {}
     actions: list[Action] = []
     if compact:
-        actions.append(Action("more", (card.id,), "More"))
+        actions.append(Action("more", (card.id,), _("More")))
     if card.contact_seller:
-        actions.append(Action("contacted_help", (), "I contacted the seller"))
+        actions.append(Action("contacted_help", (), _("I contacted the seller")))
     for alt in alternatives:
-        actions.append(Action("card", (alt.id,), f"Did you mean: {alt.title}"[:80]))
+        label = _("Did you mean: %(status)s") % {"status": alt.text(lang).title}
+        actions.append(Action("card", (alt.id,), label[:80]))
     shown = {a.id for a in alternatives}
     related = [rel for rel in card.related if rel not in shown]
     for rel in related[: COMPACT_RELATED if compact else FULL_RELATED]:
-        actions.append(Action("card", (rel,), f"See: {rel.replace('-', ' ')}"))
+        actions.append(
+            Action("card", (rel,), _("See: %(status)s") % {"status": rel_title(rel, cards)})
+        )
     if compact:
         return Reply(
-            title=card.title,
-            text=card.summary,
+            title=text.title,
+            text=text.summary,
             actions=tuple(actions),
             kind=ReplyKind.CARD,
             personal=False,
         )
     sections = (
-        Section("What it means", text=card.meaning),
-        Section("Why it happens", items=card.causes),
-        Section("What to do", items=card.steps, numbered=True),
-        Section(f"Refund: {REFUND_LABEL[card.refund.automatic]}", text=card.refund.text),
+        Section(_("What it means"), text=text.meaning),
+        Section(_("Why it happens"), items=text.causes),
+        Section(_("What to do"), items=text.steps, numbered=True),
+        Section(_(REFUND_LABEL[card.refund.automatic]), text=text.refund),
     )
     return Reply(
-        title=card.title,
-        text=card.summary,
+        title=text.title,
+        text=text.summary,
         sections=sections,
         actions=tuple(actions),
         kind=ReplyKind.CARD,
         personal=False,
-        footer="Source: " + "; ".join(card.sources[:2]),
+        footer=_("Source: %(sources)s") % {"sources": "; ".join(card.sources[:2])},
     )
 
 
+_HEAD = re.compile(r"[:,(]| - | — ")
+MAX_SEE = 40
+
+
+def rel_title(card_id: str, cards: Mapping[str, Card]) -> str:
+    """A short name for a related card on a button: in English its id's words (``open
+    dispute``), in another language the head of its title (``Versand storniert``)."""
+    card = cards.get(card_id)
+    lang = i18n.current()
+    if card is None or lang == i18n.DEFAULT:
+        return card_id.replace("-", " ")
+    head = _HEAD.split(card.text(lang).title)[0].strip()
+    return head if len(head) <= MAX_SEE else head[: MAX_SEE - 1].rstrip() + "…"
+
+
 def status_buttons(cards: list[Card] | tuple[Card, ...]) -> tuple[Action, ...]:
-    return tuple(Action("card", (c.id,), c.title[:80]) for c in cards)
+    lang = i18n.current()
+    return tuple(Action("card", (c.id,), c.text(lang).title[:80]) for c in cards)
 
 
 def not_sure(near: tuple[Card, ...]) -> Reply:
@@ -68,7 +105,7 @@ def not_sure(near: tuple[Card, ...]) -> Reply:
     came close (an off-topic question gets no keyboard)."""
     if not near:
         return Reply(
-            text=(
+            text=_(
                 "I explain AliExpress order statuses: try /why <status>, "
                 "e.g. /why shipment cancelled."
             ),
@@ -76,7 +113,7 @@ def not_sure(near: tuple[Card, ...]) -> Reply:
             personal=False,
         )
     return Reply(
-        text="I'm not sure which status that is, so I won't guess. Is it one of these?",
+        text=_("I'm not sure which status that is, so I won't guess. Is it one of these?"),
         actions=status_buttons(near[:MAX_NEAR]),
         kind=ReplyKind.INFO,
         personal=False,
@@ -87,14 +124,14 @@ def triage(ctx: CommandContext, card_ids: tuple[str, ...]) -> Reply:
     """A generic "why was my order cancelled?": ask which status the order page shows."""
     cards = [ctx.matcher.cards[c] for c in card_ids if c in ctx.matcher.cards]
     return Reply(
-        text=(
+        text=_(
             "Orders are cancelled or closed for different reasons. "
             "Which status does your order page show?"
         ),
         actions=status_buttons(cards),
         kind=ReplyKind.INFO,
         personal=False,
-        footer="Or paste the status: /why <status>",
+        footer=_("Or paste the status: /why <status>"),
     )
 
 
@@ -102,24 +139,24 @@ def index(ctx: CommandContext) -> Reply:
     """/why with nothing after it: how to ask, and the commonest statuses."""
     common = [ctx.matcher.cards[c] for c in ctx.matcher.triage if c in ctx.matcher.cards]
     return Reply(
-        text="Paste the status from your order page, or ask your question.",
+        text=_("Paste the status from your order page, or ask your question."),
         actions=status_buttons(common),
         kind=ReplyKind.INFO,
         personal=False,
-        footer="Example: /why shipment cancelled",
+        footer=_("Example: /why shipment cancelled"),
     )
 
 
 async def why(ctx: CommandContext, request: Request) -> Reply:
     question = split_args(request, ("question",))["question"]
-    question = check_text(question, "question", MAX_QUESTION)
+    question = check_text(question, _("Question"), MAX_QUESTION)
     if not question:
         return index(ctx)
     compact = not request.is_private
     cards = ctx.matcher.cards
     exact = cards.get(question.lower())
     if exact is not None:  # a card id, as Discord's autocomplete sends it
-        return render_card(exact, compact=compact)
+        return render_card(exact, compact=compact, cards=cards)
     result = ctx.matcher.match(question)
     if result.triage:
         return triage(ctx, result.triage)
@@ -129,7 +166,7 @@ async def why(ctx: CommandContext, request: Request) -> Reply:
     close = tuple(
         c for a, c in zip(result.alternatives, alts, strict=True) if result.score - a.score <= 15
     )
-    return render_card(cards[result.card], close, compact=compact)
+    return render_card(cards[result.card], close, compact=compact, cards=cards)
 
 
 async def show_card(
@@ -138,8 +175,8 @@ async def show_card(
     """A card from a button: compact in a group unless ``full`` ("More")."""
     card = ctx.matcher.cards.get(card_id)
     if card is None:
-        return error("That card no longer exists. Try /why <status>.")
-    reply = render_card(card, compact=not (full or request.is_private))
+        return error(_("That card no longer exists. Try /why <status>."))
+    reply = render_card(card, compact=not (full or request.is_private), cards=ctx.matcher.cards)
     if full and not request.is_private:
         # The whole card is for the one who asked for it: ephemeral or in private,
         # not another 20 lines in the group.
@@ -151,11 +188,12 @@ async def contacted_help(ctx: CommandContext, request: Request) -> Reply:
     hours = ctx.settings.seller_window.total_seconds() / 3600
     window = f"{hours:g}h"
     return Reply(
-        text=(
-            f"Tell me the order number: /contacted <order>. If the seller has not "
-            f"answered in {window}, I'll remind you to open a dispute."
-        ),
+        text=_(
+            "Tell me the order number: /contacted <order>. If the seller has not "
+            "answered in %(window)s, I'll remind you to open a dispute."
+        )
+        % {"window": window},
         kind=ReplyKind.INFO,
         personal=True,
-        footer="Example: /contacted 8123456789012345 48h",
+        footer=_("Example: /contacted 8123456789012345 48h"),
     )

@@ -124,9 +124,11 @@ def bot_env(database: Path, **env: str) -> dict[str, str]:
     environ = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL"))
+        if not k.startswith(("TELEGRAM_", "DISCORD_", "WHYBOT_", "DATABASE_URL", "LC_"))
+        and k != "LANGUAGE"
     }
-    environ.update({"DATABASE_URL": f"sqlite:///{database}", **env})
+    # the console speaks the terminal's language: English unless a test says otherwise
+    environ.update({"DATABASE_URL": f"sqlite:///{database}", "LANG": "C.UTF-8", **env})
     return environ
 
 

@@ -215,3 +215,26 @@ async def test_console_shows_an_owed_failure_notice_once(tmp_path: Path) -> None
         finally:
             await bot.stop()
     assert out.getvalue().count("Heads-up: order 81234567 failed") == 1
+
+
+def test_the_console_speaks_the_terminals_language(tmp_path: Path) -> None:
+    proc = run_bot(b"/forgetme\n9\nenvio cancelado\n", tmp_path, LANG="es_ES.UTF-8")
+    out = proc.stdout.decode()
+    assert out.startswith("Consola de whybot")
+    assert "[1] Borrar mis datos" in out
+    assert "No hay botón 9: la última respuesta tenía 2 (del 1 al 2)." in out
+    assert "Qué significa:" in out  # a section heading of the Spanish card
+
+
+def test_console_language_choice_survives_a_restart_and_forgetme_clears_it(
+    tmp_path: Path,
+) -> None:
+    polish = run_bot("moje zamówienie anulowane przez sprzedawcę\n".encode(), tmp_path)
+    assert "== Anulowane przez sprzedawcę" in polish.stdout.decode()  # English locale
+    first = run_bot(b"/language de\n", tmp_path, LANG="es_ES.UTF-8")
+    assert "Okay: Ich antworte dir jetzt auf Deutsch." in first.stdout.decode()
+    second = run_bot(b"/help\n/forgetme confirm\n/language\n", tmp_path, LANG="es_ES.UTF-8")
+    out = second.stdout.decode()
+    assert "Befehle:" in out
+    assert "Erledigt: Alles, was ich über dich gespeichert hatte, ist gelöscht." in out
+    assert "Te respondo en Español (según tu app o tu pregunta)." in out

@@ -126,7 +126,8 @@ async def test_request_language_reads_its_dates(harness: Harness) -> None:
     reply = await harness.ask(f"/remind {ORDER} завтра в 18:00 позвонить", language="ru")
     assert reply.kind is ReplyKind.INFO, reply.text
     assert await due_dates(harness) == [datetime(2026, 11, 27, 15, 0, tzinfo=UTC)]  # MSK +3
-    assert "Moscow Standard Time" in reply.text or "Moscow Time" in reply.text
+    # a Russian-locale user gets the confirmation, the date and the zone in Russian
+    assert "напомню" in reply.text and "Москва" in reply.text and "нояб" in reply.text
 
 
 async def test_forged_or_stale_date_buttons_store_nothing(harness: Harness) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot import i18n
 from bot.adapters.console import render_text
 from bot.commands.why import MAX_NEAR
+from bot.i18n import _
 from bot.model import Action, ReplyKind, Request
+from knowledge.detect import detect_language
 from tests.core.conftest import PLATFORM, Harness
 
 GENERIC = (
@@ -29,7 +32,14 @@ async def test_generic_cancelled_question_asks_which_status(
 ) -> None:
     reply = await harness.ask(f"/why {question}", private=False)
     assert reply.kind is ReplyKind.INFO and not reply.personal
-    assert "Which status" in reply.text
+    # in the language of the question: the triage line of some catalog, English for English
+    triage_line = (
+        "Orders are cancelled or closed for different reasons. "
+        "Which status does your order page show?"
+    )
+    lang = detect_language(question) or "en"
+    with i18n.using(lang):
+        assert reply.text == _(triage_line), (lang, reply.text)
     offered = [a.args[0] for a in reply.actions]
     assert offered == list(harness.bot.core.matcher.triage)
     assert {"seller-cancelled", "auto-cancelled", "unpaid-closed"} <= set(offered)

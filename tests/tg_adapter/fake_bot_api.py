@@ -250,6 +250,8 @@ class FakeBotAPI:
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     inline_answers: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    commands_by_language: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Each setMyCommands call's list by its language_code ('' for the default)."""
     unknown_methods: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (method, description)
     started_users: set[int] = field(default_factory=set)  # opened a private chat with the bot
@@ -699,14 +701,21 @@ class FakeBotAPI:
                 raise TelegramAPIError(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(cmd.get("description", ""))) <= 256:
                 raise TelegramAPIError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands = commands
+        code = str(params.get("language_code") or "")
+        if code and not re.fullmatch(r"[a-z]{2}", code):
+            raise TelegramAPIError(400, "Bad Request: invalid language code specified")
+        self.commands_by_language[code] = commands
+        if not code:
+            self.commands = commands
         return True
 
     async def _m_getMyCommands(self, params: dict[str, Any]) -> Any:
-        return self.commands
+        return self.commands_by_language.get(str(params.get("language_code") or ""), [])
 
     async def _m_deleteMyCommands(self, params: dict[str, Any]) -> Any:
-        self.commands = []
+        self.commands_by_language.pop(str(params.get("language_code") or ""), None)
+        if not params.get("language_code"):
+            self.commands = []
         return True
 
     def _check_reachable(self, chat_id: int) -> None:

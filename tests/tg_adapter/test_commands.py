@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bot import i18n
 from bot.commands.catalog import COMMANDS
+from bot.i18n import _
 from bot.storage.base import Kind
 from tests.tg_adapter.conftest import GROUP, USER, Harness
 from tests.tg_adapter.fake_bot_api import BOT_USERNAME
@@ -16,6 +18,16 @@ async def test_start_up_registers_the_command_menu_and_polls(tg: Harness) -> Non
     assert methods[:1] == ["getMe"]
     assert {"setMyCommands", "deleteWebhook", "getUpdates"} <= set(methods)
     assert tg.fake.commands == [{"command": c.name, "description": c.summary} for c in COMMANDS]
+    # the menu once per language besides the default, each in that language
+    assert set(tg.fake.commands_by_language) == {"", "es", "pt", "fr", "ru", "pl", "de"}
+    for code in ("es", "pt", "fr", "ru", "pl", "de"):
+        with i18n.using(code):
+            expected = [{"command": c.name, "description": _(c.summary)} for c in COMMANDS]
+        assert tg.fake.commands_by_language[code] == expected, code
+    assert tg.fake.commands_by_language["es"][0]["description"] == (
+        "Qué significa el estado de un pedido y qué hacer"
+    )
+    assert tg.fake.commands_by_language["pl"][0]["command"] == "why"  # names stay
     assert tg.adapter is not None and tg.adapter.username == BOT_USERNAME
 
 
