@@ -95,9 +95,25 @@ def rel_title(card_id: str, cards: Mapping[str, Card]) -> str:
     return head if len(head) <= MAX_SEE else head[: MAX_SEE - 1].rstrip() + "…"
 
 
+BUTTON_LABEL = 48
+"""Status buttons stay short enough to read on a phone (Telegram cuts long ones)."""
+
+
+def status_label(title: str) -> str:
+    """A card title as a button: the status part ("Shipment cancelled: the parcel got
+    stuck..." is "Shipment cancelled"), cut at a word when still long."""
+    label = title.split(": ", 1)[0].split(" (", 1)[0].strip()
+    if len(label) <= BUTTON_LABEL:
+        return label
+    first = label.split(", ", 1)[0]  # "Payment being verified, not confirmed, or ..."
+    if len(first) <= BUTTON_LABEL:
+        return first
+    return label[: BUTTON_LABEL - 1].rsplit(" ", 1)[0].rstrip(",;") + "…"
+
+
 def status_buttons(cards: list[Card] | tuple[Card, ...]) -> tuple[Action, ...]:
     lang = i18n.current()
-    return tuple(Action("card", (c.id,), c.text(lang).title[:80]) for c in cards)
+    return tuple(Action("card", (c.id,), status_label(c.text(lang).title)) for c in cards)
 
 
 def not_sure(near: tuple[Card, ...]) -> Reply:

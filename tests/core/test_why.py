@@ -109,3 +109,16 @@ async def test_empty_why_explains_how_to_ask_with_a_few_statuses(harness: Harnes
 async def test_card_button_for_a_removed_card_says_so(harness: Harness) -> None:
     gone = await harness.press(Action("card", ("no-such-card",)))
     assert gone.kind is ReplyKind.ERROR and "no longer exists" in gone.text
+
+
+def test_status_buttons_are_short_status_names_in_every_language() -> None:
+    from bot.commands.why import BUTTON_LABEL, status_label
+    from knowledge import LANGUAGES, load_cards
+
+    cards = load_cards()
+    assert status_label(cards["shipment-cancelled"].title) == "Shipment cancelled"
+    assert status_label(cards["payment-verification"].title) == "Payment being verified"
+    for lang in LANGUAGES:
+        for card in cards.values():
+            label = status_label(card.text(lang).title)
+            assert 0 < len(label) <= BUTTON_LABEL, (lang, card.id, label)
