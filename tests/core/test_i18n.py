@@ -123,7 +123,7 @@ async def test_spanish_platform_language_gets_spanish_replies_and_buttons(
     help_ = await harness.ask("/help", language="es")
     assert help_.sections[0].heading == "Comandos"
     assert (
-        "/remind <pedido> <cuando> [nota]: Recuérdame algo de un pedido" in help_.sections[0].items
+        "/remind <pedido> <cuándo> [nota]: Recuérdame algo de un pedido" in help_.sections[0].items
     )
     # an English platform stays English
     assert (await harness.ask("/forgetme", language="en-US")).actions[0].label == "Delete my data"

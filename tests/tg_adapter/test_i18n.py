@@ -13,7 +13,7 @@ async def test_a_spanish_user_gets_spanish_replies_and_buttons(tg: Harness) -> N
     assert ask.text.startswith("¿Borro todo lo que guardo sobre ti")
     assert [b["text"] for b in ask.buttons] == ["Borrar mis datos", "Conservarlos"]
     help_ = await tg.ask("/help", language_code="es")
-    assert "Comandos" in help_.text and "/remind <pedido> <cuando> [nota]" in help_.text
+    assert "Comandos" in help_.text and "/remind <pedido> <cuándo> [nota]" in help_.text
     # a personal command in a group: the note there is in Spanish too
     tg.fake.started_users.add(USER)
     note = await tg.ask("/reminders", chat_id=GROUP, language_code="es", expect_chat=GROUP)
