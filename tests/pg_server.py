@@ -61,7 +61,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self._stop is not None:
-            subprocess.run(self._stop, capture_output=True, timeout=60, check=False)
+            subprocess.run(self._stop, capture_output=True, timeout=60, check=False, cwd=self._dir)
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 
@@ -86,8 +86,8 @@ def start_server() -> PostgresServer:
     port = _free_port()
 
     def run(cmd: list[str]) -> None:
-        done = subprocess.run(
-            [*run_as, *cmd], capture_output=True, text=True, timeout=120, check=False
+        done = subprocess.run(  # from a directory the server's user can enter
+            [*run_as, *cmd], capture_output=True, text=True, timeout=120, check=False, cwd=workdir
         )
         if done.returncode != 0:
             raise NoPostgres(f"{Path(cmd[0]).name} failed: {(done.stderr or done.stdout)[-500:]}")
