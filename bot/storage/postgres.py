@@ -411,11 +411,14 @@ class PostgresReminderStore:
     # reminders, for the scheduler
 
     async def next_due(self, platforms: Collection[str]) -> datetime | None:
+        # per platform, so each min() is one step down its index (``platform = ANY(...)``
+        # made PostgreSQL read every pending row: 150 ms at 1,000,000)
         at = await self.pool.fetchval(
-            "SELECT min(at) FROM (SELECT min(due_at) AS at FROM reminders"
-            " WHERE status = 'pending' AND platform = ANY($1::text[])"
+            "SELECT min(soonest.at) FROM unnest($1::text[]) AS p(name) CROSS JOIN LATERAL"
+            " (SELECT min(due_at) AS at FROM reminders"
+            " WHERE status = 'pending' AND platform = p.name"
             " UNION ALL SELECT min(lease_until) FROM reminders"
-            " WHERE status = 'claimed' AND platform = ANY($1::text[])) AS soonest",
+            " WHERE status = 'claimed' AND platform = p.name) AS soonest",
             list(platforms),
         )
         return _dt(at) if at is not None else None
@@ -431,19 +434,24 @@ class PostgresReminderStore:
         # SKIP LOCKED: rows another process is claiming right now are left to it, so two
         # claimants never wait on each other nor get the same reminder. Each side reads at
         # most ``limit`` rows off its index, in order.
+        # One platform (what the scheduler asks) is an equality, so the index gives rows in
+        # due order; a list would make PostgreSQL sort every due row of the platforms.
+        names = list(platforms)
+        platform: object = names[0] if len(names) == 1 else names
+        where = "platform = $1" if len(names) == 1 else "platform = ANY($1::text[])"
         rows = await self.pool.fetch(
             "WITH due AS (SELECT id, due_at AS at FROM reminders WHERE status = 'pending'"
-            " AND platform = ANY($1::text[]) AND due_at <= $2 ORDER BY due_at LIMIT $3"
+            f" AND {where} AND due_at <= $2 ORDER BY due_at LIMIT $3"
             " FOR UPDATE SKIP LOCKED),"
             " expired AS (SELECT id, lease_until AS at FROM reminders WHERE status = 'claimed'"
-            " AND platform = ANY($1::text[]) AND lease_until <= $2 ORDER BY lease_until"
+            f" AND {where} AND lease_until <= $2 ORDER BY lease_until"
             " LIMIT $3 FOR UPDATE SKIP LOCKED),"
             " pick AS (SELECT id FROM (SELECT * FROM due UNION ALL SELECT * FROM expired) AS u"
             " ORDER BY at LIMIT $3)"
             " UPDATE reminders AS r SET status = 'claimed', claimed_by = $4, lease_until = $5"
             " FROM pick WHERE r.id = pick.id RETURNING "
             + ", ".join(f"r.{c.strip()}" for c in _COLUMNS.split(",")),
-            list(platforms),
+            platform,
             _ms(now),
             limit,
             owner,

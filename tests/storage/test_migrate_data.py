@@ -91,6 +91,19 @@ async def test_every_table_is_copied_and_ids_continue(tmp_path: Path, pg_url: st
         assert code == 1 and len(err.strip().splitlines()) == 1, err
         assert "target is not empty (reminders has 1201 rows)" in err
         assert await target.count_rows("reminders") == before
+        # and back from PostgreSQL into a new SQLite file
+        back = tmp_path / "back.db"
+        code, out, err = await run_migrate(tmp_path, "--from", pg_url, "--to", f"sqlite:///{back}")
+        assert code == 0, err
+        copy = SQLiteReminderStore(str(back))
+        await copy.open()
+        try:
+            for table in TABLES:
+                want = [r async for b in target.table_batches(table, 500) for r in b]
+                got = [r async for b in copy.table_batches(table, 500) for r in b]
+                assert sorted(got, key=repr) == sorted(want, key=repr), table
+        finally:
+            await copy.close()
     finally:
         await target.close()
         await source.close()
