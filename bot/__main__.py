@@ -13,11 +13,17 @@ from bot.config import ConfigError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["migrate-data"]:
+        from bot.migrate import main as migrate_main
+
+        return migrate_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="whybot: explains AliExpress order statuses and reminds buyers of deadlines. "
         "Starts every adapter whose token is set (TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN); "
-        "with none set, the console.",
+        "with none set, the console. "
+        "`python -m bot migrate-data --from URL --to URL` copies a database (see --help there).",
     )
     parser.add_argument("--console", action="store_true", help="run the console adapter only")
     args = parser.parse_args(argv)

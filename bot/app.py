@@ -12,7 +12,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core import Core
 from bot.scheduler import ReminderScheduler
-from bot.storage.sqlite import SQLiteReminderStore
+from bot.storage import store_for
+from bot.storage.base import ReminderStore
 from bot.timeparse import warm_up
 from knowledge import Matcher, default_matcher
 
@@ -38,7 +39,8 @@ class WhyBot:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.store = SQLiteReminderStore(settings.sqlite_path)
+        # SQLite (one process) or PostgreSQL (several processes share it), by DATABASE_URL
+        self.store: ReminderStore = store_for(settings.database_url)
         self.core = Core(self.store, self.clock, settings, matcher or default_matcher())
         self.scheduler = ReminderScheduler(
             self.store,
@@ -46,6 +48,7 @@ class WhyBot:
             self.core.render_reminder,
             self.core.delivery_failed,
             retention=settings.retention,
+            lease=settings.lease,
         )
         self.core.set_wake(self.scheduler.wake)
         self.adapters: dict[str, Adapter] = {}

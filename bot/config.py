@@ -20,13 +20,14 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///whybot.db", alias="DATABASE_URL")
     seller_window: timedelta = Field(default=timedelta(hours=48), alias="WHYBOT_SELLER_WINDOW")
     retention: timedelta = Field(default=timedelta(days=90), alias="WHYBOT_RETENTION")
+    lease: timedelta = Field(default=timedelta(minutes=2), alias="WHYBOT_LEASE")
     log_level: str = Field(default="INFO", alias="WHYBOT_LOG_LEVEL")
     telegram_bot_token: str | None = Field(default=None, alias="TELEGRAM_BOT_TOKEN")
     telegram_base_url: str | None = Field(default=None, alias="TELEGRAM_BASE_URL")
     discord_bot_token: str | None = Field(default=None, alias="DISCORD_BOT_TOKEN")
     discord_api_base_url: str | None = Field(default=None, alias="DISCORD_API_BASE_URL")
 
-    @field_validator("seller_window", "retention", mode="before")
+    @field_validator("seller_window", "retention", "lease", mode="before")
     @classmethod
     def _window(cls, value: object) -> object:
         if isinstance(value, str):
@@ -39,9 +40,28 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        if not value.startswith("sqlite://"):
-            raise ValueError("only sqlite:///path/to/file.db is supported (sqlite:///:memory: too)")
+        value = value.strip()
+        if value.startswith("sqlite://"):
+            return value
+        if value.startswith(("postgresql://", "postgres://")):
+            if not value.split("://", 1)[1].strip("/"):
+                raise ValueError("postgresql:// needs a host or a database name")
+            return value
+        raise ValueError(
+            "expected sqlite:///path/to/file.db (or sqlite:///:memory:)"
+            " or postgresql://user:password@host:port/database"
+        )
+
+    @field_validator("lease")
+    @classmethod
+    def _lease(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=5):
+            raise ValueError("at least 5s: a live process must not lose its claims")
         return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
 
     @field_validator("log_level")
     @classmethod

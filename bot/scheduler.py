@@ -52,6 +52,9 @@ LATE_AFTER = timedelta(minutes=2)
 """A reminder delivered this long past due says it is late."""
 MAX_WAIT = timedelta(hours=1)
 """Look at the table at least this often, whatever it says."""
+SHARED_POLL = timedelta(seconds=30)
+"""How often to look when other processes share the store: a safety net under their
+wake-ups (LISTEN/NOTIFY), which a lost connection can miss."""
 RETENTION = timedelta(days=90)
 """Finished reminders are kept this long (``WHYBOT_RETENTION``)."""
 PRUNE_EVERY = timedelta(hours=1)
@@ -82,14 +85,21 @@ class ReminderScheduler:
         retention: timedelta = RETENTION,
         delivery_timeout: float = DELIVERY_TIMEOUT,
         in_flight: Mapping[str, int] | None = None,
+        lease: timedelta = LEASE,
+        max_wait: timedelta | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.render = render
         self.on_permanent_failure = on_permanent_failure
         self.retention = retention
-        self.delivery_timeout = delivery_timeout
+        # a claim must outlive any delivery under it, so a short lease shortens the timeout
+        self.delivery_timeout = min(delivery_timeout, lease.total_seconds() / 2)
         self.in_flight_bound = dict(IN_FLIGHT if in_flight is None else in_flight)
+        self.lease = lease
+        if max_wait is None:
+            max_wait = SHARED_POLL if getattr(store, "shared", False) else MAX_WAIT
+        self.max_wait = max_wait
         self.owner = process_id()
         self.adapters: dict[str, Adapter] = {}
         self._wake = asyncio.Event()
@@ -112,6 +122,12 @@ class ReminderScheduler:
     def wake(self) -> None:
         """Look again now: a reminder was added, moved or cancelled."""
         self._wake.set()
+
+    def wake_for(self, platform: str) -> None:
+        """Another process changed reminders of ``platform`` ('' for any): look again now
+        if this process serves it."""
+        if not platform or platform in self.adapters:
+            self._wake.set()
 
     @property
     def running(self) -> bool:
@@ -149,6 +165,7 @@ class ReminderScheduler:
         platform reconnecting can never start a second one."""
         if self.running:
             return
+        await self.store.subscribe(self.wake_for)
         self._task = asyncio.create_task(self._run(), name="reminder-scheduler")
 
     async def stop(self) -> None:
@@ -199,13 +216,13 @@ class ReminderScheduler:
             if free <= 0:
                 continue
             open_platforms.append(platform)
-            batch = await self.store.claim_due(now, free, (platform,), self.owner, LEASE)
+            batch = await self.store.claim_due(now, free, (platform,), self.owner, self.lease)
             for reminder in batch:
                 self._start_delivery(reminder)
             claimed += len(batch)
         if claimed:
             return  # look again at once: more may be due than there was room for
-        until: datetime | None = min(self._next_prune, now + MAX_WAIT)
+        until: datetime | None = min(self._next_prune, now + self.max_wait)
         if open_platforms:
             soonest = await self.store.next_due(open_platforms)
             if soonest is not None:
@@ -300,3 +317,8 @@ class ReminderScheduler:
             await asyncio.sleep(0)  # let commands and deliveries in between batches
         if total:
             log.info("pruned %d finished reminder(s) older than %s", total, self.retention)
+        # the records of handled platform updates, once they expired
+        while True:
+            if await self.store.prune_seen(now, PRUNE_BATCH) < PRUNE_BATCH:
+                break
+            await asyncio.sleep(0)

@@ -7,8 +7,9 @@ reminders. Every piece of text from a reply is HTML-escaped here; the core sends
 
 Faults: 429 is waited out and retried by PTB's :class:`AIORateLimiter`; network errors and
 5xx are retried with a short backoff; 403 (blocked, never started) is permanent. An update
-that breaks a handler is logged and skipped; an update Telegram serves again after a crash
-is recognised by its id (persisted in the store) and not handled twice.
+that breaks a handler is logged and skipped; an update served twice (again after a crash,
+or to two processes) is handled once: its id is recorded in the store, atomically, before
+it is handled, and the record expires after a day.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -80,11 +82,11 @@ PLATFORM = Platform.TELEGRAM.value
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 MAX_TEXT = 4096  # Telegram's limit for one message, in UTF-16 code units after parsing
 MAX_BUTTONS = 100  # Telegram refuses larger inline keyboards
-META_LAST_UPDATE = "telegram:last_update_id"
-META_LAST_UPDATE_AT = "telegram:last_update_at"
+SEEN_PREFIX = "telegram:update:"
+"""Key prefix of the processed-updates records (the adapter's namespace in the store)."""
 # Telegram keeps undelivered updates for 24 hours, and after a week without updates the next
-# update id may be chosen at random: an old high-water mark must not swallow new updates.
-REDELIVERY_WINDOW = 24 * 3600
+# update id may be chosen at random: a record lasts as long as a redelivery is possible.
+SEEN_FOR = timedelta(hours=24)
 ALLOWED_UPDATES = ("message", "callback_query", "inline_query")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 POLL_GIVE_UP = 15 * 60.0
@@ -262,9 +264,6 @@ class TelegramAdapter:
         self._app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._lock = asyncio.Lock()
         self._ready = False  # started and not stopping: deliver() may send
-        self._last_update_id: int | None = None
-        self._last_update_at = 0.0
-        self._stored_update_at = 0.0
         self.username = ""
         self._give_up_after = give_up_after
         self._failing_since: float | None = None  # monotonic time of a failing poll streak
@@ -309,7 +308,6 @@ class TelegramAdapter:
         )
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(InlineQueryHandler(self._on_inline_query))
-        app.add_handler(TypeHandler(Update, self._remember_update), group=1)
         app.add_error_handler(self._on_error)
         return app
 
@@ -317,7 +315,6 @@ class TelegramAdapter:
         async with self._lock:
             if self._app is not None:
                 return
-            await self._load_last_update()
             _quiet_http_logs()
             # Handlers may run as soon as polling starts (updates that waited while the bot
             # was down), so the application is reachable from here on.
@@ -439,42 +436,18 @@ class TelegramAdapter:
         self.finished.set()
 
     # ------------------------------------------------------------------ update ids
-    async def _load_last_update(self) -> None:
-        store = self.core.store
-        raw_id = await store.get_meta(META_LAST_UPDATE)
-        raw_at = await store.get_meta(META_LAST_UPDATE_AT)
-        try:
-            self._last_update_id = int(raw_id) if raw_id else None
-            self._last_update_at = float(raw_at) if raw_at else time.time()
-        except ValueError:
-            log.warning("telegram: ignoring unreadable stored update id %r", raw_id)
-            self._last_update_id = None
-
     async def _skip_seen_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        last = self._last_update_id
-        if (
-            last is not None
-            and update.update_id <= last
-            and time.time() - self._last_update_at < REDELIVERY_WINDOW
-        ):
+        """Record the update as handled before handling it; a second delivery (to this
+        process or another one sharing the store) finds the record and is skipped."""
+        key = f"{SEEN_PREFIX}{update.update_id}"
+        try:
+            first = await self.core.store.first_seen(key, datetime.now(UTC), SEEN_FOR)
+        except Exception as exc:  # better once too often than never: handle it
+            log.warning("telegram: could not record update %s: %s", update.update_id, exc)
+            return
+        if not first:
             log.info("telegram: update %s was already handled; skipped", update.update_id)
             raise ApplicationHandlerStop
-
-    async def _remember_update(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        if self._last_update_id is None or update.update_id > self._last_update_id:
-            self._last_update_id = update.update_id
-        self._last_update_at = now = time.time()
-        await self._set_meta(META_LAST_UPDATE, str(self._last_update_id))
-        if now - self._stored_update_at > 60:  # the age matters in hours: write it seldom
-            await self._set_meta(META_LAST_UPDATE_AT, f"{now:.0f}")
-            self._stored_update_at = now
-
-    async def _set_meta(self, key: str, value: str) -> None:
-        """Best effort: losing the mark only risks handling one update twice after a crash."""
-        try:
-            await self.core.store.set_meta(key, value)
-        except Exception as exc:
-            log.warning("telegram: could not store %s=%s: %s", key, value, exc)
 
     # ------------------------------------------------------------------ handlers
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -5,11 +5,39 @@ can be added beside the SQLite one without touching them."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "reminders": (
+        "id",
+        "platform",
+        "user_id",
+        "chat_id",
+        "kind",
+        "order_no",
+        "note",
+        "payload",
+        "due_at",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "claimed_by",
+        "lease_until",
+        "finished_at",
+    ),
+    "users": ("platform", "user_id", "timezone", "language"),
+    "orders": ("platform", "user_id", "order_no", "protection_ends"),
+    "notices": ("platform", "user_id", "text"),
+    "meta": ("key", "value"),
+    "processed_updates": ("key", "expires_at"),
+}
+"""Every table and its columns, the same in both backends (for ``migrate-data``)."""
 
 
 class Kind(StrEnum):
@@ -199,6 +227,25 @@ class ReminderStore(Protocol):
         """Delete everything stored about the user; returns how many rows went."""
         ...
 
-    # adapter state
+    # adapter state (keys are namespaced by the adapter: ``telegram:...``)
     async def get_meta(self, key: str) -> str | None: ...
     async def set_meta(self, key: str, value: str) -> None: ...
+    async def first_seen(self, key: str, now: datetime, keep: timedelta) -> bool:
+        """Record that the event ``key`` (e.g. ``telegram:update:123``) is being handled,
+        until ``now + keep``; True only for the first caller, in this process or any other,
+        while the record lasts (an insert that does nothing on a conflict)."""
+        ...
+
+    async def prune_seen(self, now: datetime, limit: int) -> int:
+        """Delete up to ``limit`` records of :meth:`first_seen` that expired by ``now``."""
+        ...
+
+    # wake-ups across processes
+    shared: bool
+    """True when other processes may change the data (the scheduler then polls often)."""
+
+    async def subscribe(self, wake: Callable[[str], None]) -> None:
+        """Call ``wake(platform)`` when another process adds, moves or releases reminders
+        of ``platform`` ('' when anything may have changed). A no-op for a store only this
+        process uses."""
+        ...

@@ -10,11 +10,12 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import aiosqlite
 
 from bot.storage.base import (
+    TABLES,
     AddResult,
     Kind,
     NewReminder,
@@ -101,6 +102,15 @@ MIGRATIONS: tuple[str, ...] = (
     # v4: the language a user chose with /language ('' = not chosen: question, platform).
     """
     ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+    """,
+    # v5: adapters record the updates they handled (with an expiry) instead of one global
+    # "last update id": an update delivered twice, or to two processes, is handled once.
+    """
+    CREATE TABLE processed_updates (
+        key         TEXT PRIMARY KEY,
+        expires_at  INTEGER NOT NULL
+    );
+    CREATE INDEX processed_updates_expiry ON processed_updates (expires_at);
     """,
 )
 
@@ -197,6 +207,9 @@ async def _dispose(connection: aiosqlite.Connection) -> None:
 
 class SQLiteReminderStore:
     """:class:`bot.storage.base.ReminderStore` on one SQLite file."""
+
+    shared = False
+    """One process owns the file: wake-ups stay within it."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -597,3 +610,66 @@ class SQLiteReminderStore:
             (key, value),
         )
         await self.db.commit()
+
+    @serialized
+    async def first_seen(self, key: str, now: datetime, keep: timedelta) -> bool:
+        async with self.db.execute(
+            "INSERT INTO processed_updates (key, expires_at) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at"
+            " WHERE processed_updates.expires_at <= ? RETURNING 1",
+            (key, _ms(now + keep), _ms(now)),
+        ) as cur:
+            row = await cur.fetchone()
+        await self.db.commit()
+        return row is not None
+
+    @serialized
+    async def prune_seen(self, now: datetime, limit: int) -> int:
+        cur = await self.db.execute(
+            "DELETE FROM processed_updates WHERE key IN (SELECT key FROM processed_updates"
+            " WHERE expires_at <= ? LIMIT ?)",
+            (_ms(now), limit),
+        )
+        await self.db.commit()
+        return cur.rowcount
+
+    async def subscribe(self, wake: Callable[[str], None]) -> None:
+        """Nothing to listen to: only this process writes the file, and it wakes its own
+        scheduler directly."""
+
+    # moving data between backends
+
+    async def table_batches(self, table: str, size: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Every row of ``table`` (columns as in ``TABLES``), ``size`` rows at a time."""
+        columns = TABLES[table]
+        after = -1  # by rowid: each batch starts where the last ended, without OFFSET
+        while True:
+            async with (
+                self._lock,
+                self.db.execute(
+                    f"SELECT rowid, {', '.join(columns)} FROM {table}"
+                    " WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                    (after, size),
+                ) as cur,
+            ):
+                rows = list(await cur.fetchall())
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield [tuple(r)[1:] for r in rows]
+
+    @serialized
+    async def count_rows(self, table: str) -> int:
+        TABLES[table]  # only known tables
+        async with self.db.execute(f"SELECT count(*) FROM {table}") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @serialized
+    async def insert_rows(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        columns = TABLES[table]
+        marks = ", ".join("?" * len(columns))
+        async with self._transaction() as db:
+            await db.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+            )

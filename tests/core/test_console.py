@@ -100,8 +100,15 @@ def test_bad_configuration_is_one_line_naming_the_variable(tmp_path: Path) -> No
     assert proc.returncode == 2
     assert err.startswith("whybot: configuration error: WHYBOT_SELLER_WINDOW:")
     assert len(err.splitlines()) == 1
-    proc = run_bot(b"", tmp_path, DATABASE_URL="postgres://x")
+    proc = run_bot(b"", tmp_path, DATABASE_URL="mysql://x")
     assert proc.returncode == 2 and "DATABASE_URL" in proc.stderr.decode()
+    proc = run_bot(b"", tmp_path, WHYBOT_LEASE="1s")
+    assert proc.returncode == 2 and "WHYBOT_LEASE: at least 5s" in proc.stderr.decode()
+    # a PostgreSQL server that is not there: one line, exit 1 (the supervisor retries)
+    proc = run_bot(b"", tmp_path, DATABASE_URL="postgresql://whybot@127.0.0.1:1/whybot")
+    err = proc.stderr.decode().strip()
+    assert proc.returncode == 1 and err.startswith("whybot: could not start:"), err
+    assert len(err.splitlines()) == 1
 
 
 def test_seller_window_from_the_environment(tmp_path: Path) -> None:

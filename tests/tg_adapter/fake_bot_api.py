@@ -276,6 +276,10 @@ class FakeBotAPI:
         self.port = 0
         self.update_queued_at: dict[int, float] = {}
         self.confirmed_offset = 0
+        self.held_chats: set[int] = set()
+        """sendMessage to these chats waits (unrecorded) until :meth:`release_held`."""
+        self.holding = 0
+        self._release = asyncio.Event()
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -781,10 +785,22 @@ class FakeBotAPI:
                     raise TelegramAPIError(400, "Bad Request: BUTTON_URL_INVALID")
         return markup
 
+    def release_held(self) -> None:
+        """Let the sends waiting on :attr:`held_chats` go on, and hold no more."""
+        self.held_chats.clear()
+        self._release.set()
+
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = _as_int(params.get("chat_id"))
         if chat_id is None:
             raise TelegramAPIError(400, "Bad Request: chat_id is empty")
+        if chat_id in self.held_chats:  # a platform call that does not answer (yet)
+            self.holding += 1
+            await self._notify()
+            try:
+                await self._release.wait()
+            finally:
+                self.holding -= 1
         self._check_reachable(chat_id)
         plain = self._render(params.get("text"), params.get("parse_mode"))
         markup = self._check_markup(params.get("reply_markup"))
