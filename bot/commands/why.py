@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -47,7 +46,7 @@ def render_card(
     if card.contact_seller:
         actions.append(Action("contacted_help", (), _("I contacted the seller")))
     for alt in alternatives:
-        label = _("Did you mean: %(status)s") % {"status": alt.text(lang).title}
+        label = _("Did you mean: %(status)s") % {"status": status_label(alt.text(lang).title)}
         actions.append(Action("card", (alt.id,), label[:80]))
     shown = {a.id for a in alternatives}
     related = [rel for rel in card.related if rel not in shown]
@@ -80,19 +79,14 @@ def render_card(
     )
 
 
-_HEAD = re.compile(r"[:,(]| - | — ")
-MAX_SEE = 40
-
-
 def rel_title(card_id: str, cards: Mapping[str, Card]) -> str:
     """A short name for a related card on a button: in English its id's words (``open
-    dispute``), in another language the head of its title (``Versand storniert``)."""
+    dispute``), in another language its status name (``Versand storniert``)."""
     card = cards.get(card_id)
     lang = i18n.current()
     if card is None or lang == i18n.DEFAULT:
         return card_id.replace("-", " ")
-    head = _HEAD.split(card.text(lang).title)[0].strip()
-    return head if len(head) <= MAX_SEE else head[: MAX_SEE - 1].rstrip() + "…"
+    return status_label(card.text(lang).title)
 
 
 BUTTON_LABEL = 48
