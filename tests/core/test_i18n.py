@@ -177,7 +177,7 @@ async def test_language_auto_and_bad_input(harness: Harness) -> None:
     assert prefs.language == "pl"  # bad input changed nothing
     auto = await harness.ask("/language auto", language="fr")
     assert auto.text == (
-        "D'accord : je répondrai dans la langue de votre appli ou de votre question."
+        "D'accord\u00a0: je répondrai dans la langue de votre appli ou de votre question."
     )
     assert (await harness.bot.store.get_prefs(PLATFORM, "u1")).language == ""
 
