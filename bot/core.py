@@ -15,7 +15,7 @@ from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error
 from bot.config import Settings
 from bot.i18n import N_, _
 from bot.model import Reply, ReplyKind, Request
-from bot.storage.base import Kind, Reminder, ReminderStore
+from bot.storage.base import AdapterState, Kind, Reminder, ReminderStore
 from bot.timefmt import format_when
 from knowledge import Matcher
 from knowledge.detect import LanguageDetector, lexicon_stopwords
@@ -235,6 +235,13 @@ class Core:
             return None
         with i18n.using(language):
             return why.render_card(card, compact=compact, cards=self.matcher.cards)
+
+    def has_card(self, card_id: str) -> bool:
+        return card_id in self.matcher.cards
+
+    def adapter_state(self, namespace: str) -> AdapterState:
+        """An adapter's own bookkeeping, namespaced (see :class:`AdapterState`)."""
+        return self.store.adapter_state(namespace)
 
     # for the scheduler
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from bot.model import Reply, UserRef
+    from bot.model import Reply, Request, UserRef
+    from bot.storage.base import AdapterState
 
 
 class DeliveryError(Exception):
@@ -18,6 +19,41 @@ class TemporaryDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """A failure that will not heal by retrying (the user blocked the bot, never started it)."""
+
+
+class CoreService(Protocol):
+    """What an adapter may ask of the core (:class:`bot.core.Core` implements it).
+
+    Adapters never see the store or the matcher: they hand in requests, ask for card
+    suggestions, and keep their own bookkeeping in :meth:`adapter_state`."""
+
+    async def handle(self, request: Request) -> Reply:
+        """The reply to ``request``; never raises."""
+        ...
+
+    async def language_for(self, request: Request) -> str:
+        """The language the adapter's own words to this user are in."""
+        ...
+
+    def suggest(
+        self, text: str, limit: int = 25, language: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(card id, title) for a partly typed status, best first."""
+        ...
+
+    def card_reply(
+        self, card_id: str, *, compact: bool = False, language: str = "en"
+    ) -> Reply | None:
+        """A card as a reply (None for an unknown card id)."""
+        ...
+
+    def has_card(self, card_id: str) -> bool:
+        """Whether ``card_id`` names a card (e.g. a status picked from autocomplete)."""
+        ...
+
+    def adapter_state(self, namespace: str) -> AdapterState:
+        """The adapter's own namespaced part of the store."""
+        ...
 
 
 @runtime_checkable

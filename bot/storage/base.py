@@ -240,6 +240,10 @@ class ReminderStore(Protocol):
         """Delete up to ``limit`` records of :meth:`first_seen` that expired by ``now``."""
         ...
 
+    def adapter_state(self, namespace: str) -> AdapterState:
+        """The part of the adapter state that belongs to ``namespace`` (``telegram``)."""
+        ...
+
     # wake-ups across processes
     shared: bool
     """True when other processes may change the data (the scheduler then polls often)."""
@@ -249,3 +253,36 @@ class ReminderStore(Protocol):
         of ``platform`` ('' when anything may have changed). A no-op for a store only this
         process uses."""
         ...
+
+
+class _MetaStore(Protocol):
+    async def get_meta(self, key: str) -> str | None: ...
+    async def set_meta(self, key: str, value: str) -> None: ...
+    async def first_seen(self, key: str, now: datetime, keep: timedelta) -> bool: ...
+
+
+class AdapterState:
+    """One adapter's own bookkeeping (synced-command hashes, handled update ids), kept in
+    the store under ``<namespace>:<key>`` so adapters cannot read or clobber each other's
+    keys and never need the rest of the store."""
+
+    def __init__(self, store: _MetaStore, namespace: str) -> None:
+        if not namespace or ":" in namespace:
+            raise ValueError(f"an adapter namespace is one word: {namespace!r}")
+        self._store = store
+        self.namespace = namespace
+
+    def key(self, name: str) -> str:
+        """The store key of ``name`` (``telegram:update:12``)."""
+        return f"{self.namespace}:{name}"
+
+    async def get(self, name: str) -> str | None:
+        return await self._store.get_meta(self.key(name))
+
+    async def set(self, name: str, value: str) -> None:
+        await self._store.set_meta(self.key(name), value)
+
+    async def first_seen(self, name: str, now: datetime, keep: timedelta) -> bool:
+        """True for the first caller of any process while the record lasts (see
+        :meth:`ReminderStore.first_seen`)."""
+        return await self._store.first_seen(self.key(name), now, keep)

@@ -23,6 +23,7 @@ import asyncpg
 
 from bot.storage.base import (
     TABLES,
+    AdapterState,
     AddResult,
     Kind,
     NewReminder,
@@ -638,6 +639,9 @@ class PostgresReminderStore:
             _ms(now),
         )
         return row is not None
+
+    def adapter_state(self, namespace: str) -> AdapterState:
+        return AdapterState(self, namespace)
 
     async def prune_seen(self, now: datetime, limit: int) -> int:
         status = await self.pool.execute(

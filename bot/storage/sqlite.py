@@ -16,6 +16,7 @@ import aiosqlite
 
 from bot.storage.base import (
     TABLES,
+    AdapterState,
     AddResult,
     Kind,
     NewReminder,
@@ -622,6 +623,9 @@ class SQLiteReminderStore:
             row = await cur.fetchone()
         await self.db.commit()
         return row is not None
+
+    def adapter_state(self, namespace: str) -> AdapterState:
+        return AdapterState(self, namespace)
 
     @serialized
     async def prune_seen(self, now: datetime, limit: int) -> int:

@@ -11,7 +11,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from bot.adapters.discord import COMMANDS_HASH_KEY, DiscordAdapter, _Rebase
+from bot.adapters.discord import COMMANDS_HASH_KEY, DiscordAdapter, Rebase
 from bot.app import WhyBot
 from bot.commands.catalog import COMMANDS
 from bot.config import load_settings
@@ -159,7 +159,7 @@ async def test_redirection_is_scoped_to_the_adapters_client(running: Harness) ->
 
 
 def test_rebase_rewrites_only_discord_urls() -> None:
-    rebase = _Rebase("http://127.0.0.1:9/api/v10/")
+    rebase = Rebase("http://127.0.0.1:9/api/v10/")
     assert rebase.rest(Route.BASE + "/users/@me") == "http://127.0.0.1:9/api/v10/users/@me"
     assert rebase.rest("https://cdn.example/x") == "https://cdn.example/x"
     rebase.gateway = yarl.URL("ws://127.0.0.1:9/gateway")

@@ -246,6 +246,21 @@ async def test_protection_and_forget_user(store: Any) -> None:
     assert await store.get_protection("fake", "u2", ORDER) == NOW
 
 
+async def test_adapter_state_is_namespaced(store: Any) -> None:
+    telegram, discord = store.adapter_state("telegram"), store.adapter_state("discord")
+    await telegram.set("hash", "t")
+    assert await discord.get("hash") is None
+    await discord.set("hash", "d")
+    assert (await telegram.get("hash"), await discord.get("hash")) == ("t", "d")
+    assert await store.get_meta("telegram:hash") == "t"  # the keys older versions wrote
+    keep = timedelta(hours=1)
+    assert await telegram.first_seen("update:1", NOW, keep)
+    assert await discord.first_seen("update:1", NOW, keep)  # another adapter's update 1
+    assert not await telegram.first_seen("update:1", NOW, keep)
+    with pytest.raises(ValueError):
+        store.adapter_state("telegram:update")
+
+
 async def test_meta_and_processed_updates(store: Any) -> None:
     assert await store.get_meta("discord:commands") is None
     await store.set_meta("discord:commands", "a")
