@@ -44,6 +44,7 @@ SETS = [
     ROOT / "tests/data/devset.yaml",
     ROOT / "tests/data/holdout.yaml",
     ROOT / "tests/data/frozen.yaml",
+    ROOT / "tests/data/frozen2.yaml",
 ]
 TRIAGE = "triage"
 """How a set labels a generic question that should be answered with "which status?"."""

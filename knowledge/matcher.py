@@ -20,6 +20,7 @@ is no answer: a wrong answer in a community channel is worse than none.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -361,15 +362,27 @@ class Matcher:
         words = tokens(text) if isinstance(text, str) else []
         return self._score(self._read_query(words))
 
+    def _elsewhere(self, words: list[str]) -> bool:
+        """The text names another shop or app ("amazon", "mercado livre") and not ours."""
+        lex = self.lexicon
+        if not lex.elsewhere or not lex.ours.isdisjoint(words):
+            return False
+        if not lex.elsewhere.isdisjoint(words):
+            return True
+        pairs = {f"{a} {b}" for a, b in itertools.pairwise(words)}
+        return not lex.elsewhere.isdisjoint(pairs)
+
     def _is_generic(self, query: _Query) -> bool:
         """The text says only that the order was cancelled or closed (and perhaps asks
         why), about an order: which status it is cannot be told."""
-        # "for no reason" / "sin motivo" is still the generic question.
-        keys = query.keys.keys() - {self.lexicon.not_key}
+        # "for no reason" / "sin motivo" is still the generic question, and a word read
+        # only as a typo of a card word ("mano" as "mando") counts as an unknown word.
+        sure = {k for k, conf in query.keys.items() if conf >= 1.0} - {self.lexicon.not_key}
+        guessed = sum(1 for conf in query.keys.values() if conf < 1.0)
         return (
-            bool(keys)
-            and keys <= self.lexicon.triage_keys
-            and query.unknown <= TRIAGE_MAX_UNKNOWN
+            bool(sure)
+            and sure <= self.lexicon.triage_keys
+            and query.unknown + guessed <= TRIAGE_MAX_UNKNOWN
             and (query.context or query.unknown == 0)
         )
 
@@ -474,8 +487,7 @@ class Matcher:
         if not isinstance(text, str) or not text.strip():
             return Match(None, 0.0)
         words = tokens(text)
-        lex = self.lexicon
-        if lex.elsewhere and not lex.elsewhere.isdisjoint(words) and lex.ours.isdisjoint(words):
+        if self._elsewhere(words):
             return Match(None, 0.0)  # "amazon cancelled my order": another shop's order
         query = self._read_query(words)
         ranked = sorted(self._score(query).items(), key=lambda kv: (-kv[1], kv[0]))
