@@ -96,22 +96,23 @@ def plot(rows: list[StatRow], path: Path, first: date, last: date) -> int:
     import matplotlib.pyplot as plt
 
     days, series = answers_per_day(rows, first, last)
-    fig, ax = plt.subplots(figsize=(max(6.0, len(days) * 0.35), 4.5), dpi=100)
+    fig, ax = plt.subplots(figsize=(max(8.0, len(days) * 0.4), 4.5), dpi=100)
     try:
         bottom = [0] * len(days)
         for card, values in series.items():
             ax.bar(days, values, bottom=bottom, label=card, width=0.8)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        ax.set_title(f"whybot: answers per day by card ({first} to {last}, UTC)")
+        ax.set_title(f"Answers per day by card, {first} to {last} (UTC)", fontsize="medium")
         ax.set_ylabel("answers (asked and automatic)")
         ax.yaxis.get_major_locator().set_params(integer=True)
         if series:
-            ax.legend(loc="upper left", fontsize="small", frameon=False)
+            # beside the bars, not over them
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
         else:
             ax.text(0.5, 0.5, "no answers counted yet", ha="center", transform=ax.transAxes)
         fig.autofmt_xdate()
         fig.tight_layout()
-        fig.savefig(path, format="png")
+        fig.savefig(path, format="png", bbox_inches="tight")
     finally:
         plt.close(fig)
     return len(series)

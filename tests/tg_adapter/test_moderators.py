@@ -114,6 +114,8 @@ async def test_only_confident_plain_messages_from_people_once_per_card(tg: Harne
     await say(tg, "the status says payment failed")  # /why would answer; 65 < 85
     await say(tg, "hey @everyone " + QUESTION)
     tg.fake.send_text(QUESTION, user_id=444, chat_id=GROUP, is_bot=True)
+    tg.fake.send_text(QUESTION, user_id=OTHER, chat_id=GROUP, edited=True)  # an edit
+    await settle_group(tg)
     assert auto_replies(tg) == []
     await say(tg, QUESTION)
     await say(tg, SAME_CARD)  # the same card within the cooldown: nothing
@@ -209,3 +211,15 @@ async def test_a_flood_is_answered_within_the_limit_and_leaves_no_backlog(tg: Ha
     assert auto.considered + auto.dropped == 1000  # each one looked at or dropped
     assert auto.dropped > 0  # the queue is bounded: what does not fit is not kept
     assert auto._queue.qsize() == 0  # and nothing is left waiting
+
+
+async def test_new_members_start_with_the_community_time_zone(tg: Harness) -> None:
+    moderator(tg)
+    await tg.store.set_timezone("telegram", str(OTHER), "Asia/Tokyo")  # a known user
+    saved = await tg.ask("/settings timezone Europe/Warsaw", chat_id=GROUP, expect_chat=USER)
+    assert "Saved: timezone is now Europe/Warsaw." in saved.text
+    for user in (777, OTHER):
+        tg.fake.started_users.add(user)
+        await tg.ask("/timezone", chat_id=GROUP, user_id=user, expect_chat=user)
+    assert (await tg.store.get_prefs("telegram", "777")).timezone == "Europe/Warsaw"
+    assert (await tg.store.get_prefs("telegram", str(OTHER))).timezone == "Asia/Tokyo"
