@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(settings, force_console: bool) -> int:  # type: ignore[no-untyped-def]
-    bot = WhyBot(settings)
+    try:
+        bot = WhyBot(settings)
+    except ConfigError as exc:  # broken cards in WHYBOT_CARDS_DIR: one line
+        print(f"whybot: configuration error: {exc}", file=sys.stderr)
+        return 2
     for adapter in configured_adapters(bot.core, settings, force_console):
         bot.add_adapter(adapter)
     try:

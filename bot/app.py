@@ -10,13 +10,13 @@ import signal
 from bot.adapters.base import Adapter
 from bot.cards_live import CardsWatcher, build
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.scheduler import ReminderScheduler
 from bot.storage import store_for
 from bot.storage.base import ReminderStore
 from bot.timeparse import warm_up
-from knowledge import Matcher, default_matcher
+from knowledge import CardError, LexiconError, Matcher, default_matcher
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,10 @@ class WhyBot:
         # SQLite (one process) or PostgreSQL (several processes share it), by DATABASE_URL
         self.store: ReminderStore = store_for(settings.database_url)
         if matcher is None and settings.cards_dir is not None:
-            matcher = build(settings.cards_dir)[0]  # the operator's cards (WHYBOT_CARDS_DIR)
+            try:  # the operator's cards (WHYBOT_CARDS_DIR), checked as at a reload
+                matcher = build(settings.cards_dir)[0]
+            except (CardError, LexiconError) as exc:
+                raise ConfigError(f"WHYBOT_CARDS_DIR: {exc}") from None
         self.core = Core(self.store, self.clock, settings, matcher or default_matcher())
         self.cards: CardsWatcher | None = None
         if settings.cards_dir is not None:

@@ -165,8 +165,11 @@ class Core:
     async def _adopt_community_zone(self, request: Request) -> None:
         """A user new to the bot who writes in a community with a default time zone
         starts with that zone (they can change it with /timezone)."""
-        if not request.community_id or request.is_private:
+        if not request.community_id or request.is_private or request.action is not None:
             return
+        spec = BY_NAME.get(request.command.lower())
+        if spec is None or not spec.personal or spec.moderator:
+            return  # only commands that touch the user's own data (and may need a zone)
         settings = await self.store.get_community(request.platform, request.community_id)
         if settings.timezone:
             await self.store.adopt_timezone(request.platform, request.user_id, settings.timezone)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import i18n
 from bot.commands.catalog import BY_NAME
-from bot.commands.context import CommandContext, UsageError, check_text, error, info, split_args
+from bot.commands.context import CommandContext, UsageError, check_text, info, split_args
 from bot.i18n import N_, _
 from bot.model import Reply, ReplyKind, Request, Section
 from bot.storage.base import CommunitySettings, StatEvent
@@ -179,7 +179,3 @@ async def stats_command(ctx: CommandContext, request: Request) -> Reply:
         kind=ReplyKind.INFO,
         personal=True,
     )
-
-
-def not_moderator_error() -> Reply:
-    return error(_(MODERATORS_ONLY))
