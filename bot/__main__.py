@@ -18,12 +18,17 @@ def main(argv: list[str] | None = None) -> int:
         from bot.migrate import main as migrate_main
 
         return migrate_main(argv[1:])
+    if argv[:1] == ["stats"]:
+        from bot.stats_cli import main as stats_main
+
+        return stats_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="whybot: explains AliExpress order statuses and reminds buyers of deadlines. "
         "Starts every adapter whose token is set (TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN); "
         "with none set, the console. "
-        "`python -m bot migrate-data --from URL --to URL` copies a database (see --help there).",
+        "`python -m bot migrate-data --from URL --to URL` copies a database (see --help there); "
+        "`python -m bot stats [--unanswered] [--plot FILE.png]` shows answer statistics.",
     )
     parser.add_argument("--console", action="store_true", help="run the console adapter only")
     args = parser.parse_args(argv)
@@ -41,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _run(settings, force_console: bool) -> int:  # type: ignore[no-untyped-def]
-    bot = WhyBot(settings)
+    try:
+        bot = WhyBot(settings)
+    except ConfigError as exc:  # broken cards in WHYBOT_CARDS_DIR: one line
+        print(f"whybot: configuration error: {exc}", file=sys.stderr)
+        return 2
     for adapter in configured_adapters(bot.core, settings, force_console):
         bot.add_adapter(adapter)
     try:

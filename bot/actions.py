@@ -24,6 +24,9 @@ KNOWN = frozenset(
         "forget_confirm",
         "forget_keep",
         "when",
+        "fb",
+        "auto_no",
+        "auto_stop",
     }
 )
 

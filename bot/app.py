@@ -8,14 +8,15 @@ import logging
 import signal
 
 from bot.adapters.base import Adapter
+from bot.cards_live import CardsWatcher, build
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.scheduler import ReminderScheduler
 from bot.storage import store_for
 from bot.storage.base import ReminderStore
 from bot.timeparse import warm_up
-from knowledge import Matcher, default_matcher
+from knowledge import CardError, LexiconError, Matcher, default_matcher
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,17 @@ class WhyBot:
         self.clock = clock or SystemClock()
         # SQLite (one process) or PostgreSQL (several processes share it), by DATABASE_URL
         self.store: ReminderStore = store_for(settings.database_url)
+        if matcher is None and settings.cards_dir is not None:
+            try:  # the operator's cards (WHYBOT_CARDS_DIR), checked as at a reload
+                matcher = build(settings.cards_dir)[0]
+            except (CardError, LexiconError) as exc:
+                raise ConfigError(f"WHYBOT_CARDS_DIR: {exc}") from None
         self.core = Core(self.store, self.clock, settings, matcher or default_matcher())
+        self.cards: CardsWatcher | None = None
+        if settings.cards_dir is not None:
+            self.cards = CardsWatcher(
+                settings.cards_dir, self.core.replace_knowledge, settings.cards_poll
+            )
         self.scheduler = ReminderScheduler(
             self.store,
             self.clock,
@@ -72,8 +83,12 @@ class WhyBot:
         # from a platform's "ready" event (those fire again on every reconnect).
         self.scheduler.set_adapters(self.adapters)
         await self.scheduler.start()
+        if self.cards is not None:
+            self.cards.start()
 
     async def stop(self) -> None:
+        if self.cards is not None:
+            await self.cards.stop()
         await self.scheduler.stop()
         for adapter in reversed(self._started):
             try:
@@ -100,6 +115,9 @@ class WhyBot:
             # not possible outside the main thread, or on Windows
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop)
+        if self.cards is not None:  # SIGHUP: reload the cards now
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signal.SIGHUP, self.cards.reload_now)
         try:
             await self.start()
             self.serving = True
@@ -122,6 +140,6 @@ class WhyBot:
                     raise AdapterFailed(adapter.platform, str(failure))
         finally:
             await self.stop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,8 +27,25 @@ class Settings(BaseSettings):
     telegram_base_url: str | None = Field(default=None, alias="TELEGRAM_BASE_URL")
     discord_bot_token: str | None = Field(default=None, alias="DISCORD_BOT_TOKEN")
     discord_api_base_url: str | None = Field(default=None, alias="DISCORD_API_BASE_URL")
+    # moderators (issue 12): live cards, auto-answer, statistics
+    cards_dir: Path | None = Field(default=None, alias="WHYBOT_CARDS_DIR")
+    cards_poll: float = Field(default=5.0, gt=0, le=3600, alias="WHYBOT_CARDS_POLL")
+    auto_threshold: float = Field(default=85.0, ge=0, le=100, alias="WHYBOT_AUTO_THRESHOLD")
+    auto_cooldown: timedelta = Field(default=timedelta(minutes=5), alias="WHYBOT_AUTO_COOLDOWN")
+    auto_queue: int = Field(default=100, ge=1, le=100_000, alias="WHYBOT_AUTO_QUEUE")
+    unanswered_retention: timedelta = Field(
+        default=timedelta(days=30), alias="WHYBOT_UNANSWERED_RETENTION"
+    )
+    discord_message_content: bool = Field(default=False, alias="WHYBOT_DISCORD_MESSAGE_CONTENT")
 
-    @field_validator("seller_window", "retention", "lease", mode="before")
+    @field_validator(
+        "seller_window",
+        "retention",
+        "lease",
+        "auto_cooldown",
+        "unanswered_retention",
+        mode="before",
+    )
     @classmethod
     def _window(cls, value: object) -> object:
         if isinstance(value, str):
@@ -35,6 +53,15 @@ class Settings(BaseSettings):
             if parsed is None or parsed <= timedelta(0):
                 raise ValueError("expected a duration like 48h, 2d or 1d12h")
             return parsed
+        return value
+
+    @field_validator("cards_dir", mode="before")
+    @classmethod
+    def _cards_dir(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if value is not None and not Path(str(value)).is_dir():
+            raise ValueError("not a directory of card files (*.yaml)")
         return value
 
     @field_validator("database_url")

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from bot import i18n
+from bot.autoanswer import IncomingMessage
 from bot.clock import Clock
-from bot.commands import account, protection, reminders, seller, when, why
+from bot.commands import account, community, protection, reminders, seller, when, why
 from bot.commands.catalog import BY_NAME
 from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error
 from bot.config import Settings
 from bot.i18n import N_, _
-from bot.model import Reply, ReplyKind, Request
-from bot.storage.base import AdapterState, Kind, Reminder, ReminderStore
+from bot.model import Action, Reply, ReplyKind, Request
+from bot.storage.base import AdapterState, Kind, Reminder, ReminderStore, StatEvent
 from bot.timefmt import format_when
 from knowledge import Matcher
 from knowledge.detect import LanguageDetector, lexicon_stopwords
@@ -38,6 +41,8 @@ HANDLERS: dict[str, Handler] = {
     "forgetme": account.forgetme,
     "help": account.help_,
     "start": account.help_,
+    "settings": community.settings_command,
+    "stats": community.stats_command,
 }
 assert set(HANDLERS) == set(BY_NAME), "every catalog command needs a handler"
 
@@ -56,6 +61,13 @@ _CARD_ARG = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
 _SNOOZE_ARG = re.compile("|".join(reminders.SNOOZE_CHOICES))
 _PICK_KIND = re.compile("|".join(when.KINDS))
 _EPOCH_ARG = re.compile(r"[0-9]{1,11}")
+_VOTE_ARG = re.compile(r"[yn]")
+_USER_ARG = re.compile(r"[0-9]{1,20}")
+
+THREAD_KEEP = timedelta(days=7)
+"""How long a conversation the bot auto-answered stays answered."""
+VOTE_KEEP = timedelta(days=1)
+"""One Helpful / Not helpful per user, card and chat a day is counted."""
 
 ACTION_ARGS: dict[str, tuple[tuple[re.Pattern[str], ...], ...]] = {
     "card": ((_CARD_ARG,),),
@@ -68,6 +80,9 @@ ACTION_ARGS: dict[str, tuple[tuple[re.Pattern[str], ...], ...]] = {
     when.PICK: ((_PICK_KIND, _ORDER_ARG, _EPOCH_ARG),),
     "forget_confirm": ((),),
     "forget_keep": ((),),
+    "fb": ((_VOTE_ARG, _CARD_ARG),),
+    "auto_no": ((_CARD_ARG, _USER_ARG),),
+    "auto_stop": ((),),
 }
 """The argument shapes each button may have (ASCII only, full match). A button whose
 data fits none is stale or forged, and is answered "This button has expired."."""
@@ -111,6 +126,10 @@ class Core:
                 question = None  # a card id from Discord's autocomplete says nothing
         try:
             choice = (await self.store.get_prefs(request.platform, request.user_id)).language
+            if not choice and request.community_id and not request.is_private:
+                # a user who chose no language hears the community's, when it set one
+                settings = await self.store.get_community(request.platform, request.community_id)
+                choice = settings.language
         except Exception:
             log.exception("reading the language of a user failed")
             choice = ""
@@ -127,7 +146,9 @@ class Core:
 
     async def _handle(self, request: Request) -> Reply:
         try:
+            await self._adopt_community_zone(request)
             reply = await self._dispatch(request)
+            await self._count_answer(request, reply)
         except UsageError as exc:
             reply = error(str(exc))
         except Exception:
@@ -140,6 +161,41 @@ class Core:
         if reply.kind is not ReplyKind.ERROR:
             reply = await self._with_notice(request, reply)
         return reply
+
+    async def _adopt_community_zone(self, request: Request) -> None:
+        """A user new to the bot who writes in a community with a default time zone
+        starts with that zone (they can change it with /timezone)."""
+        if not request.community_id or request.is_private or request.action is not None:
+            return
+        spec = BY_NAME.get(request.command.lower())
+        if spec is None or not spec.personal or spec.moderator:
+            return  # only commands that touch the user's own data (and may need a zone)
+        settings = await self.store.get_community(request.platform, request.community_id)
+        if settings.timezone:
+            await self.store.adopt_timezone(request.platform, request.user_id, settings.timezone)
+
+    async def _count_answer(self, request: Request, reply: Reply) -> None:
+        """Count a card shown by /why or a card button (not "More": the same answer)."""
+        if not reply.card_id:
+            return
+        if request.action is not None and request.action.name != "card":
+            return
+        await self._count(request.platform, request.community_id, reply.card_id, StatEvent.ANSWER)
+
+    async def _count(
+        self, platform: str, community_id: str, card_id: str, event: StatEvent
+    ) -> None:
+        try:
+            await self.store.count_event(
+                platform,
+                community_id,
+                card_id,
+                i18n.current(),
+                self.clock.now().date().isoformat(),
+                event,
+            )
+        except Exception:  # statistics must never cost a user their answer
+            log.exception("counting a %s of card %s failed", event, card_id)
 
     async def _dispatch(self, request: Request) -> Reply:
         if request.action is not None:
@@ -189,7 +245,79 @@ class Core:
             return await account.forget_confirmed(self.ctx, request)
         if action.name == "forget_keep":
             return Reply(text=_("Kept. Nothing was deleted."), personal=True)
+        if action.name == "fb":
+            return await self._feedback(request, args[1], helpful=args[0] == "y")
+        if action.name == "auto_no":
+            return await self._auto_not_helpful(request, args[0], asker=args[1])
+        if action.name == "auto_stop":
+            return await community.turn_off_here(self.ctx, request)
         return error(_("This button has expired."))
+
+    async def _feedback(self, request: Request, card_id: str, *, helpful: bool) -> Reply:
+        """Helpful / Not helpful under an answer: counted once per user, card and chat a
+        day (pressing again changes nothing)."""
+        key = f"feedback:{request.platform}:{request.user_id}:{request.chat_id}:{card_id}"
+        if self.has_card(card_id) and await self.store.first_seen(key, self.clock.now(), VOTE_KEEP):
+            event = StatEvent.HELPFUL if helpful else StatEvent.NOT_HELPFUL
+            await self._count(request.platform, request.community_id, card_id, event)
+        return Reply(text=_("Thanks for the feedback."), personal=True)
+
+    async def _auto_not_helpful(self, request: Request, card_id: str, *, asker: str) -> Reply:
+        """ "Not helpful" under an auto-answer: the asker or a moderator removes it."""
+        if request.user_id != asker and not request.is_moderator:
+            return error(_("Only the person who asked or a moderator can remove this answer."))
+        await self._count(request.platform, request.community_id, card_id, StatEvent.NOT_HELPFUL)
+        return Reply(
+            text=_("Removed. Thanks: this helps us improve the answers."),
+            personal=True,
+            remove_message=True,
+        )
+
+    # auto-answer
+
+    async def auto_answer(self, message: IncomingMessage) -> Reply | None:
+        """A compact card for a plain message in an auto-answer channel, or None: not on
+        here, not confident enough (stricter than /why), this conversation answered
+        already, or this card answered in this channel within the cooldown."""
+        settings = await self.store.get_community(message.platform, message.community_id)
+        if message.channel_id not in settings.channels:
+            return None
+        matcher = self.matcher  # the one in use now, even if a reload swaps it meanwhile
+        result = await asyncio.to_thread(matcher.match, message.text)
+        card = matcher.cards.get(result.card or "")
+        if card is None or result.score < self.ctx.settings.auto_threshold:
+            return None
+        now = self.clock.now()
+        where = f"{message.platform}:{message.channel_id}"
+        thread = message.thread_id or message.message_id
+        if not await self.store.first_seen(f"auto:thread:{where}:{thread}", now, THREAD_KEEP):
+            return None
+        cooldown = self.ctx.settings.auto_cooldown
+        if not await self.store.first_seen(f"auto:card:{where}:{card.id}", now, cooldown):
+            return None
+        lang = i18n.resolve(settings.language, message.text, message.language, self.detector.detect)
+        with i18n.using(lang):
+            reply = why.render_card(card, compact=True, cards=matcher.cards)
+            buttons = (
+                Action("more", (card.id,), _("More")),
+                Action("auto_no", (card.id, message.user_id), _("Not helpful")),
+                Action("auto_stop", (), _("Stop here")),
+            )
+            await self._count(message.platform, message.community_id, card.id, StatEvent.AUTO)
+        return replace(reply, actions=buttons)
+
+    async def auto_answer_wanted(self, platform: str) -> bool:
+        return await self.store.communities_with_auto_answer(platform) > 0
+
+    @property
+    def auto_queue_size(self) -> int:
+        return self.ctx.settings.auto_queue
+
+    def replace_knowledge(self, matcher: Matcher, detector: LanguageDetector) -> None:
+        """Swap in cards reloaded while running (built off the event loop)."""
+        self.matcher = matcher
+        self.detector = detector
+        self.ctx.matcher = matcher
 
     async def _with_notice(self, request: Request, reply: Reply) -> Reply:
         """Add an owed delivery-failure notice to a reply only the user will see: one in

@@ -68,6 +68,11 @@ class Reply:
     kind: ReplyKind = ReplyKind.INFO
     personal: bool = False
     footer: str = ""
+    card_id: str = ""
+    """The card this reply shows ('' for none): counted in the statistics."""
+    remove_message: bool = False
+    """The message whose button asked for this reply is to be deleted ("Not helpful" on
+    an auto-answer); the reply itself goes to the presser alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,11 @@ class Request:
     options: dict[str, str] = field(default_factory=dict)
     """Named arguments from platforms with typed options (Discord); when given they are
     used instead of parsing ``args``. Keys are the option names in the command catalog."""
+    community_id: str = ""
+    """The Discord server or Telegram group asked in ('' in a private chat)."""
+    is_moderator: bool = False
+    """The adapter checked that the user may manage the community (Discord: Manage
+    Server; Telegram: a group administrator)."""
 
     @property
     def user(self) -> UserRef:

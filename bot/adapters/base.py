@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from bot.autoanswer import IncomingMessage
     from bot.model import Reply, Request, UserRef
     from bot.storage.base import AdapterState
 
@@ -53,6 +54,19 @@ class CoreService(Protocol):
 
     def adapter_state(self, namespace: str) -> AdapterState:
         """The adapter's own namespaced part of the store."""
+        ...
+
+    async def auto_answer(self, message: IncomingMessage) -> Reply | None:
+        """A compact card for a plain message in an auto-answer channel, or None."""
+        ...
+
+    async def auto_answer_wanted(self, platform: str) -> bool:
+        """Whether any community of ``platform`` turned auto-answer on."""
+        ...
+
+    @property
+    def auto_queue_size(self) -> int:
+        """How many messages may wait for auto-answer (WHYBOT_AUTO_QUEUE)."""
         ...
 
 

@@ -34,6 +34,9 @@ class CommandSpec:
     personal: bool = True
     """Personal commands touch the user's own data: answered in private (Telegram) or
     ephemerally (Discord). /why, /help and /start are public."""
+    moderator: bool = False
+    """For the moderators of a server or group (/settings, /stats): Discord offers it only
+    to members with Manage Server, in servers; the core checks again on every use."""
 
     @property
     def usage(self) -> str:
@@ -102,6 +105,16 @@ COMMANDS: tuple[CommandSpec, ...] = (
         (Option("language", N_("e.g. de, español, pt-br, or auto"), required=False),),
     ),
     CommandSpec("forgetme", N_("Delete everything stored about me")),
+    CommandSpec(
+        "settings",
+        N_("Community settings (moderators)"),
+        (
+            Option("setting", N_("language, timezone, answers or autoanswer"), required=False),
+            Option("value", N_("e.g. de, Europe/Warsaw, full, on"), required=False),
+        ),
+        moderator=True,
+    ),
+    CommandSpec("stats", N_("Answer statistics of this community (moderators)"), moderator=True),
     CommandSpec("help", N_("What I do and my commands"), personal=False),
     CommandSpec("start", N_("Start here"), personal=False),
 )
@@ -116,6 +129,8 @@ _OPTION_NAMES = (
     pgettext("option name", "id"),
     pgettext("option name", "zone"),
     pgettext("option name", "language"),
+    pgettext("option name", "setting"),
+    pgettext("option name", "value"),
 )
 """Listed once so ``pybabel extract`` finds every option name (evaluated in English)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -10,6 +11,8 @@ from bot.commands.context import CommandContext, check_text, error, split_args
 from bot.i18n import N_, _
 from bot.model import Action, Reply, ReplyKind, Request, Section
 from knowledge import Card
+
+log = logging.getLogger(__name__)
 
 REFUND_LABEL = {
     "yes": N_("Refund: automatic"),
@@ -54,6 +57,7 @@ def render_card(
         actions.append(
             Action("card", (rel,), _("See: %(status)s") % {"status": rel_title(rel, cards)})
         )
+    actions += feedback_buttons(card.id)
     if compact:
         return Reply(
             title=text.title,
@@ -61,6 +65,7 @@ def render_card(
             actions=tuple(actions),
             kind=ReplyKind.CARD,
             personal=False,
+            card_id=card.id,
         )
     sections = (
         Section(_("What it means"), text=text.meaning),
@@ -76,6 +81,15 @@ def render_card(
         kind=ReplyKind.CARD,
         personal=False,
         footer=_("Source: %(sources)s") % {"sources": "; ".join(card.sources[:2])},
+        card_id=card.id,
+    )
+
+
+def feedback_buttons(card_id: str) -> tuple[Action, ...]:
+    """ "Helpful" and "Not helpful" under every answer (counted per card)."""
+    return (
+        Action("fb", ("y", card_id), _("Helpful")),
+        Action("fb", ("n", card_id), _("Not helpful")),
     )
 
 
@@ -163,6 +177,9 @@ async def why(ctx: CommandContext, request: Request) -> Reply:
     if not question:
         return index(ctx)
     compact = not request.is_private
+    if compact and request.community_id:
+        settings = await ctx.store.get_community(request.platform, request.community_id)
+        compact = settings.compact
     cards = ctx.matcher.cards
     exact = cards.get(question.lower())
     if exact is not None:  # a card id, as Discord's autocomplete sends it
@@ -172,11 +189,23 @@ async def why(ctx: CommandContext, request: Request) -> Reply:
         return triage(ctx, result.triage)
     alts = tuple(cards[a.card] for a in result.alternatives if a.card in cards)
     if result.card is None:
+        await keep_unanswered(ctx, request, question)
         return not_sure(alts)
     close = tuple(
         c for a, c in zip(result.alternatives, alts, strict=True) if result.score - a.score <= 15
     )
     return render_card(cards[result.card], close, compact=compact, cards=cards)
+
+
+async def keep_unanswered(ctx: CommandContext, request: Request, question: str) -> None:
+    """Keep the text of a question no card answered, without who asked it, so card
+    authors can add aliases; older ones than WHYBOT_UNANSWERED_RETENTION go."""
+    now = ctx.clock.now()
+    try:
+        await ctx.store.add_unanswered(request.platform, request.community_id, question, now)
+        await ctx.store.prune_unanswered(now - ctx.settings.unanswered_retention, 100)
+    except Exception:  # never worth failing the answer over
+        log.exception("keeping an unanswered question failed")
 
 
 async def show_card(

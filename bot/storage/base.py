@@ -36,6 +36,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "notices": ("platform", "user_id", "text"),
     "meta": ("key", "value"),
     "processed_updates": ("key", "expires_at"),
+    "communities": ("platform", "community_id", "language", "timezone", "compact", "channels"),
+    "card_stats": ("platform", "community_id", "card_id", "language", "day", "event", "count"),
+    "unanswered": ("id", "platform", "community_id", "text", "created_at"),
 }
 """Every table and its columns, the same in both backends (for ``migrate-data``)."""
 
@@ -125,6 +128,48 @@ class UserPrefs:
     """A message owed to the user (a reminder could not be delivered), shown once."""
     language: str = ""
     """The language the user chose with /language; '' when they chose none."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommunitySettings:
+    """What the moderators of one Discord server or Telegram group chose (see /settings)."""
+
+    language: str = ""
+    """The community's language, used for a user who chose none ('' = none)."""
+    timezone: str = ""
+    """The time zone new users of the community start with ('' = UTC)."""
+    compact: bool = True
+    """Public answers compact (title, summary, buttons) or full."""
+    channels: frozenset[str] = frozenset()
+    """Where auto-answer is on: Discord channel ids, or the Telegram group's own id."""
+
+
+class StatEvent(StrEnum):
+    ANSWER = "answer"  # a card answered /why (or a card button)
+    AUTO = "auto"  # a card answered a plain message on its own (auto-answer)
+    HELPFUL = "helpful"
+    NOT_HELPFUL = "not_helpful"
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    platform: str
+    community_id: str
+    card_id: str
+    language: str
+    day: str  # YYYY-MM-DD, UTC
+    event: StatEvent
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnansweredQuestion:
+    """A question no card answered: its text only, never who asked it."""
+
+    platform: str
+    community_id: str
+    text: str
+    created_at: datetime
 
 
 class ReminderStore(Protocol):
@@ -225,6 +270,54 @@ class ReminderStore(Protocol):
     ) -> datetime | None: ...
     async def forget_user(self, platform: str, user_id: str) -> int:
         """Delete everything stored about the user; returns how many rows went."""
+        ...
+
+    # communities (a Discord server, a Telegram group), statistics
+    async def get_community(self, platform: str, community_id: str) -> CommunitySettings:
+        """The community's settings (the defaults when nothing was set)."""
+        ...
+
+    async def set_community(
+        self, platform: str, community_id: str, settings: CommunitySettings
+    ) -> None: ...
+    async def communities_with_auto_answer(self, platform: str) -> int:
+        """How many communities of ``platform`` have auto-answer on somewhere."""
+        ...
+
+    async def adopt_timezone(self, platform: str, user_id: str, zone: str) -> bool:
+        """Give a user the store has no row for the time zone ``zone`` (a community's
+        default); a known user keeps theirs. True when the user was new."""
+        ...
+
+    async def count_event(
+        self,
+        platform: str,
+        community_id: str,
+        card_id: str,
+        language: str,
+        day: str,
+        event: StatEvent,
+    ) -> None:
+        """Add one to the count of ``event`` for the card, language and day."""
+        ...
+
+    async def stats(
+        self, platform: str | None = None, community_id: str | None = None, since: str = ""
+    ) -> list[StatRow]:
+        """Counts from day ``since`` on, of one platform and community or of all (None)."""
+        ...
+
+    async def add_unanswered(
+        self, platform: str, community_id: str, text: str, now: datetime
+    ) -> None: ...
+    async def list_unanswered(
+        self, platform: str | None = None, community_id: str | None = None, limit: int = 100
+    ) -> list[UnansweredQuestion]:
+        """The newest unanswered questions first."""
+        ...
+
+    async def prune_unanswered(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` unanswered questions kept since before ``before``."""
         ...
 
     # adapter state (keys are namespaced by the adapter: ``telegram:...``)

@@ -18,13 +18,17 @@ from bot.storage.base import (
     TABLES,
     AdapterState,
     AddResult,
+    CommunitySettings,
     Kind,
     NewReminder,
     Protection,
     Reminder,
     Replace,
+    StatEvent,
+    StatRow,
     Status,
     TooManyPending,
+    UnansweredQuestion,
     UserPrefs,
 )
 
@@ -112,6 +116,36 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at  INTEGER NOT NULL
     );
     CREATE INDEX processed_updates_expiry ON processed_updates (expires_at);
+    """,
+    # v6: community settings, answer statistics, unanswered questions (text only, no user).
+    """
+    CREATE TABLE communities (
+        platform      TEXT    NOT NULL,
+        community_id  TEXT    NOT NULL,
+        language      TEXT    NOT NULL DEFAULT '',
+        timezone      TEXT    NOT NULL DEFAULT '',
+        compact       INTEGER NOT NULL DEFAULT 1,
+        channels      TEXT    NOT NULL DEFAULT '[]',
+        PRIMARY KEY (platform, community_id)
+    );
+    CREATE TABLE card_stats (
+        platform      TEXT    NOT NULL,
+        community_id  TEXT    NOT NULL,
+        card_id       TEXT    NOT NULL,
+        language      TEXT    NOT NULL,
+        day           TEXT    NOT NULL,
+        event         TEXT    NOT NULL,
+        count         INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (platform, community_id, day, card_id, language, event)
+    );
+    CREATE TABLE unanswered (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        platform      TEXT    NOT NULL,
+        community_id  TEXT    NOT NULL,
+        text          TEXT    NOT NULL,
+        created_at    INTEGER NOT NULL
+    );
+    CREATE INDEX unanswered_created ON unanswered (created_at);
     """,
 )
 
@@ -594,6 +628,125 @@ class SQLiteReminderStore:
             total += cur.rowcount
         await self.db.commit()
         return total
+
+    # communities and statistics
+
+    @serialized
+    async def get_community(self, platform: str, community_id: str) -> CommunitySettings:
+        async with self.db.execute(
+            "SELECT language, timezone, compact, channels FROM communities"
+            " WHERE platform = ? AND community_id = ?",
+            (platform, community_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return CommunitySettings()
+        return CommunitySettings(row[0], row[1], bool(row[2]), frozenset(json.loads(row[3])))
+
+    @serialized
+    async def set_community(
+        self, platform: str, community_id: str, settings: CommunitySettings
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO communities (platform, community_id, language, timezone, compact,"
+            " channels) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (platform, community_id) DO UPDATE"
+            " SET language = excluded.language, timezone = excluded.timezone,"
+            " compact = excluded.compact, channels = excluded.channels",
+            (
+                platform,
+                community_id,
+                settings.language,
+                settings.timezone,
+                int(settings.compact),
+                json.dumps(sorted(settings.channels)),
+            ),
+        )
+        await self.db.commit()
+
+    @serialized
+    async def communities_with_auto_answer(self, platform: str) -> int:
+        async with self.db.execute(
+            "SELECT count(*) FROM communities WHERE platform = ? AND channels != '[]'",
+            (platform,),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @serialized
+    async def adopt_timezone(self, platform: str, user_id: str, zone: str) -> bool:
+        cur = await self.db.execute(
+            "INSERT INTO users (platform, user_id, timezone) VALUES (?, ?, ?)"
+            " ON CONFLICT (platform, user_id) DO NOTHING",
+            (platform, user_id, zone),
+        )
+        await self.db.commit()
+        return cur.rowcount == 1
+
+    @serialized
+    async def count_event(
+        self,
+        platform: str,
+        community_id: str,
+        card_id: str,
+        language: str,
+        day: str,
+        event: StatEvent,
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO card_stats (platform, community_id, card_id, language, day, event,"
+            " count) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT"
+            " (platform, community_id, day, card_id, language, event)"
+            " DO UPDATE SET count = card_stats.count + 1",
+            (platform, community_id, card_id, language, day, str(event)),
+        )
+        await self.db.commit()
+
+    @serialized
+    async def stats(
+        self, platform: str | None = None, community_id: str | None = None, since: str = ""
+    ) -> list[StatRow]:
+        async with self.db.execute(
+            "SELECT platform, community_id, card_id, language, day, event, count"
+            " FROM card_stats WHERE (?1 IS NULL OR platform = ?1)"
+            " AND (?2 IS NULL OR community_id = ?2) AND day >= ?3"
+            " ORDER BY day, platform, community_id, card_id, language, event",
+            (platform, community_id, since),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [StatRow(r[0], r[1], r[2], r[3], r[4], StatEvent(r[5]), r[6]) for r in rows]
+
+    @serialized
+    async def add_unanswered(
+        self, platform: str, community_id: str, text: str, now: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO unanswered (platform, community_id, text, created_at) VALUES (?, ?, ?, ?)",
+            (platform, community_id, text, _ms(now)),
+        )
+        await self.db.commit()
+
+    @serialized
+    async def list_unanswered(
+        self, platform: str | None = None, community_id: str | None = None, limit: int = 100
+    ) -> list[UnansweredQuestion]:
+        async with self.db.execute(
+            "SELECT platform, community_id, text, created_at FROM unanswered"
+            " WHERE (?1 IS NULL OR platform = ?1) AND (?2 IS NULL OR community_id = ?2)"
+            " ORDER BY created_at DESC, id DESC LIMIT ?3",
+            (platform, community_id, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [UnansweredQuestion(r[0], r[1], r[2], _dt(r[3])) for r in rows]
+
+    @serialized
+    async def prune_unanswered(self, before: datetime, limit: int) -> int:
+        cur = await self.db.execute(
+            "DELETE FROM unanswered WHERE id IN (SELECT id FROM unanswered"
+            " WHERE created_at < ? LIMIT ?)",
+            (_ms(before), limit),
+        )
+        await self.db.commit()
+        return cur.rowcount
 
     # adapter state
 

@@ -32,12 +32,13 @@ class Harness:
         self.bot: WhyBot | None = None
         self.adapter: DiscordAdapter | None = None
 
-    async def start(self, *, wait_gateway: bool = True) -> DiscordAdapter:
+    async def start(self, *, wait_gateway: bool = True, **env: str) -> DiscordAdapter:
         settings = load_settings(
             _env_file=None,
             DATABASE_URL=f"sqlite:///{self.db}",
             DISCORD_BOT_TOKEN="fake-token",
             DISCORD_API_BASE_URL=self.fake.api_base,
+            **env,
         )
         identified = len(self.fake.identifies)
         bot = WhyBot(settings, clock=self.clock)

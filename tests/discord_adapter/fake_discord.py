@@ -87,6 +87,7 @@ class FakeDiscord:
         self.ready_guilds: list[dict[str, Any]] = []
         self.before_ready: list[dict[str, Any]] = []  # interactions sent ahead of READY
         self.identifies: list[dict[str, Any]] = []
+        self.deleted: list[tuple[int, int]] = []  # (channel id, message id) deleted by REST
         self.resumes: list[dict[str, Any]] = []
         self.fail_next: list[tuple[Callable[[Call], bool], int, dict[str, Any]]] = []
         self.refuse_gateway = False  # new gateway connections answer 503 (an outage)
@@ -350,6 +351,9 @@ class FakeDiscord:
                 "last_message_id": None,
                 "recipients": [user_payload(recipient)],
             }
+        if m == "DELETE" and (dl := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", p)):
+            self.deleted.append((int(dl.group(1)), int(dl.group(2))))
+            return 204, None
         if m == "POST" and (ch := re.fullmatch(r"/channels/(\d+)/messages", p)):
             channel_id = int(ch.group(1))
             if self._dm_channels.get(channel_id) in self.blocked_users:
@@ -392,7 +396,20 @@ def _json(payload: Any, status: int = 200) -> web.Response:
 _interaction_ids = itertools.count(1)
 
 
-def _base(kind: int, user_id: int, *, guild: bool, locale: str) -> dict[str, Any]:
+MANAGE_GUILD = 1 << 5
+"""The Manage Server permission bit (a moderator's)."""
+
+
+def _base(
+    kind: int,
+    user_id: int,
+    *,
+    guild: bool,
+    locale: str,
+    permissions: int = 0,
+    guild_id: int = GUILD_ID,
+    channel_id: int = GUILD_CHANNEL_ID,
+) -> dict[str, Any]:
     iid = INTERACTION_BASE + next(_interaction_ids)
     payload: dict[str, Any] = {
         "id": str(iid),
@@ -403,21 +420,21 @@ def _base(kind: int, user_id: int, *, guild: bool, locale: str) -> dict[str, Any
         "locale": locale,
         "attachment_size_limit": 8 * 1024 * 1024,
         "entitlements": [],
-        "authorizing_integration_owners": {"0": str(GUILD_ID)} if guild else {"1": str(user_id)},
+        "authorizing_integration_owners": {"0": str(guild_id)} if guild else {"1": str(user_id)},
         "app_permissions": "0",
     }
     user = user_payload(user_id)
     if guild:
         payload.update(
-            guild_id=str(GUILD_ID),
+            guild_id=str(guild_id),
             guild_locale="en-US",
-            guild={"id": str(GUILD_ID), "locale": "en-US", "features": []},
-            channel_id=str(GUILD_CHANNEL_ID),
+            guild={"id": str(guild_id), "locale": "en-US", "features": []},
+            channel_id=str(channel_id),
             channel={
-                "id": str(GUILD_CHANNEL_ID),
+                "id": str(channel_id),
                 "type": 0,
                 "name": "general",
-                "guild_id": str(GUILD_ID),
+                "guild_id": str(guild_id),
                 "position": 0,
                 "permission_overwrites": [],
                 "nsfw": False,
@@ -434,7 +451,7 @@ def _base(kind: int, user_id: int, *, guild: bool, locale: str) -> dict[str, Any
                 "deaf": False,
                 "mute": False,
                 "flags": 0,
-                "permissions": "0",
+                "permissions": str(permissions),
                 "nick": None,
                 "avatar": None,
             },
@@ -458,9 +475,11 @@ def slash(
     user_id: int = 801,
     guild: bool = True,
     locale: str = "en-US",
+    **where: int,
 ) -> dict[str, Any]:
-    """An APPLICATION_COMMAND interaction for ``/name`` with string options."""
-    payload = _base(2, user_id, guild=guild, locale=locale)
+    """An APPLICATION_COMMAND interaction for ``/name`` with string options (``where``:
+    permissions, guild_id, channel_id)."""
+    payload = _base(2, user_id, guild=guild, locale=locale, **where)
     payload["data"] = {
         "id": str(COMMAND_BASE + 99),
         "name": name,
@@ -491,13 +510,20 @@ def autocomplete(
 
 
 def button(
-    custom_id: str, *, user_id: int = 801, guild: bool = False, locale: str = "en-US"
+    custom_id: str,
+    *,
+    user_id: int = 801,
+    guild: bool = False,
+    locale: str = "en-US",
+    message_id: int = MESSAGE_BASE + 1,
+    **where: int,
 ) -> dict[str, Any]:
-    """A MESSAGE_COMPONENT interaction: a press of the button ``custom_id``."""
-    payload = _base(3, user_id, guild=guild, locale=locale)
+    """A MESSAGE_COMPONENT interaction: a press of the button ``custom_id`` on the bot's
+    message ``message_id`` (``where``: permissions, guild_id, channel_id)."""
+    payload = _base(3, user_id, guild=guild, locale=locale, **where)
     payload["data"] = {"custom_id": custom_id, "component_type": 2}
     payload["message"] = {
-        "id": str(MESSAGE_BASE + 1),
+        "id": str(message_id),
         "channel_id": payload["channel_id"],
         "type": 0,
         "content": "",
@@ -514,4 +540,58 @@ def button(
         "pinned": False,
         "flags": 0,
     }
+    return payload
+
+
+_message_ids = itertools.count(1)
+
+
+def message_create(
+    content: str,
+    *,
+    user_id: int = 801,
+    guild_id: int = GUILD_ID,
+    channel_id: int = GUILD_CHANNEL_ID,
+    bot: bool = False,
+    author: dict[str, Any] | None = None,
+    mention_everyone: bool = False,
+    mention_roles: tuple[int, ...] = (),
+    reply_to: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A MESSAGE_CREATE payload: someone wrote ``content`` in a server channel
+    (``reply_to``: the message it answers, as Discord sends it in ``referenced_message``)."""
+    who = author or {**user_payload(user_id), **({"bot": True} if bot else {})}
+    payload: dict[str, Any] = {
+        "id": str(MESSAGE_BASE + 500_000 + next(_message_ids)),
+        "channel_id": str(channel_id),
+        "guild_id": str(guild_id),
+        "type": 19 if reply_to else 0,
+        "content": content,
+        "embeds": [],
+        "components": [],
+        "attachments": [],
+        "author": who,
+        "member": {
+            "roles": [],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        },
+        "timestamp": "2026-11-26T12:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": mention_everyone,
+        "mentions": [],
+        "mention_roles": [str(r) for r in mention_roles],
+        "pinned": False,
+        "flags": 0,
+    }
+    if reply_to is not None:
+        payload["message_reference"] = {
+            "message_id": reply_to["id"],
+            "channel_id": str(channel_id),
+            "guild_id": str(guild_id),
+        }
+        payload["referenced_message"] = reply_to
     return payload

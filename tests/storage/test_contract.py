@@ -12,10 +12,12 @@ import pytest
 from bot.commands.context import MAX_PENDING
 from bot.scheduler import LEASE
 from bot.storage.base import (
+    CommunitySettings,
     Kind,
     NewReminder,
     Protection,
     Replace,
+    StatEvent,
     Status,
     TooManyPending,
     UserPrefs,
@@ -377,3 +379,61 @@ async def test_an_update_is_first_seen_by_one_process_only(backend: Backend) -> 
             *(s.first_seen(key, NOW, timedelta(hours=24)) for s in stores for _ in "ab")
         )
         assert seen.count(True) == 1
+
+
+# communities, statistics, unanswered questions (issue 12)
+
+
+async def test_community_settings_default_set_and_kept_apart(store: Any) -> None:
+    assert await store.get_community("discord", "g1") == CommunitySettings()
+    mine = CommunitySettings("de", "Europe/Berlin", False, frozenset({"c1", "c2"}))
+    await store.set_community("discord", "g1", mine)
+    assert await store.get_community("discord", "g1") == mine
+    assert await store.get_community("discord", "g2") == CommunitySettings()
+    assert await store.get_community("telegram", "g1") == CommunitySettings()
+    assert await store.communities_with_auto_answer("discord") == 1
+    assert await store.communities_with_auto_answer("telegram") == 0
+    await store.set_community("discord", "g1", CommunitySettings(language="fr"))
+    assert await store.get_community("discord", "g1") == CommunitySettings(language="fr")
+    assert await store.communities_with_auto_answer("discord") == 0
+
+
+async def test_adopt_timezone_only_for_a_new_user(store: Any) -> None:
+    assert await store.adopt_timezone("fake", "new", "Europe/Warsaw")
+    assert (await store.get_prefs("fake", "new")).timezone == "Europe/Warsaw"
+    await store.set_timezone("fake", "known", "Asia/Tokyo")
+    assert not await store.adopt_timezone("fake", "known", "Europe/Warsaw")
+    assert (await store.get_prefs("fake", "known")).timezone == "Asia/Tokyo"
+
+
+async def test_event_counts_add_up_per_card_language_day_and_community(backend: Any) -> None:
+    one, two = await backend.open_store(), await backend.open_store()  # two processes
+    sent = [
+        ("discord", "g1", "shipment-cancelled", "en", "2026-11-25", StatEvent.ANSWER),
+        ("discord", "g1", "shipment-cancelled", "en", "2026-11-25", StatEvent.ANSWER),
+        ("discord", "g1", "shipment-cancelled", "de", "2026-11-25", StatEvent.AUTO),
+        ("discord", "g2", "shipment-cancelled", "en", "2026-11-26", StatEvent.HELPFUL),
+        ("telegram", "-100", "payment-failed", "en", "2026-11-26", StatEvent.NOT_HELPFUL),
+    ]
+    await asyncio.gather(*(s.count_event(*e) for s, e in zip([one, two] * 3, sent, strict=False)))
+    rows = await one.stats()
+    assert sum(r.count for r in rows) == len(sent)
+    g1 = await two.stats("discord", "g1")
+    assert {(r.language, r.event, r.count) for r in g1} == {
+        ("en", StatEvent.ANSWER, 2),
+        ("de", StatEvent.AUTO, 1),
+    }
+    assert [r.community_id for r in await one.stats("discord", "g2")] == ["g2"]
+    assert [r.day for r in await one.stats(since="2026-11-26")] == ["2026-11-26"] * 2
+
+
+async def test_unanswered_questions_are_text_only_scoped_and_pruned(store: Any) -> None:
+    await store.add_unanswered("discord", "g1", "where is my parcel??", NOW - timedelta(days=40))
+    await store.add_unanswered("discord", "g1", "what is status 7", NOW)
+    await store.add_unanswered("telegram", "-100", "wat", NOW)
+    mine = await store.list_unanswered("discord", "g1")
+    assert [q.text for q in mine] == ["what is status 7", "where is my parcel??"]
+    assert mine[0].created_at == NOW
+    assert len(await store.list_unanswered()) == 3
+    assert await store.prune_unanswered(NOW - timedelta(days=30), 100) == 1
+    assert [q.text for q in await store.list_unanswered("discord")] == ["what is status 7"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import asyncpg
 
 from bot.scheduler import LEASE
-from bot.storage.base import TABLES, Kind, NewReminder
+from bot.storage.base import TABLES, CommunitySettings, Kind, NewReminder, StatEvent
 from bot.storage.postgres import PostgresReminderStore
 from bot.storage.sqlite import SQLiteReminderStore
 from tests.core.conftest import bot_env
@@ -62,6 +62,11 @@ async def filled_sqlite(path: Path) -> SQLiteReminderStore:
     await store.set_protection("telegram", "u1", "81234567", NOW)
     await store.set_meta("discord:commands", "abc")
     await store.first_seen("telegram:update:5", NOW, timedelta(days=1))
+    await store.set_community(
+        "discord", "g1", CommunitySettings("de", "Europe/Berlin", False, frozenset({"c1"}))
+    )
+    await store.count_event("discord", "g1", "payment-failed", "de", "2026-11-26", StatEvent.AUTO)
+    await store.add_unanswered("telegram", "-100", "wo ist mein paket", NOW)
     return store
 
 

@@ -33,6 +33,8 @@ class Harness:
         self.adapter: TelegramAdapter | None = None
         self.requests: list[Request] = []  # what reached the core, in order
         self.reader: SQLiteReminderStore | None = None
+        self.env: dict[str, str] = {}
+        """More settings (WHYBOT_CARDS_DIR, ...) for the next :meth:`start`."""
 
     def settings(self) -> Any:
         return load_settings(
@@ -40,6 +42,7 @@ class Harness:
             DATABASE_URL=f"sqlite:///{self.db}",
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_BASE_URL=self.fake.base_url,
+            **self.env,
         )
 
     async def start(self) -> TelegramAdapter:

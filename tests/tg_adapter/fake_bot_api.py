@@ -30,6 +30,7 @@ log = logging.getLogger("fake_bot_api")
 
 BOT_ID = 7000000001
 BOT_USERNAME = "WhyTestBot"
+OTHER_USER = 333
 TOKEN = "7000000001:AAFakeTokenForTestsOnly_abcdefghijk"
 
 # Parameters PTB sends JSON-encoded in form bodies (strings are sent raw, everything else
@@ -257,6 +258,10 @@ class FakeBotAPI:
     started_users: set[int] = field(default_factory=set)  # opened a private chat with the bot
     blocked_users: set[int] = field(default_factory=set)
     message_received_at: list[float] = field(default_factory=list)
+    admins: dict[int, set[int]] = field(default_factory=dict)
+    """Per group chat id, the user ids getChatMember calls administrators."""
+    can_read_all_group_messages: bool = False  # getMe: privacy mode off
+    deleted: list[tuple[int, int]] = field(default_factory=list)  # deleteMessage (chat, id)
 
     def __post_init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
@@ -423,8 +428,11 @@ class FakeBotAPI:
         language_code: str | None = "en",
         first_name: str = "Ann",
         edited: bool = False,
+        is_bot: bool = False,
+        reply_to: SentMessage | int | None = None,
     ) -> int:
-        """A user sends ``text``; a leading /command gets its bot_command entity."""
+        """A user sends ``text``; a leading /command gets its bot_command entity.
+        ``reply_to``: a message of the bot's, or the id of a user's message, it answers."""
         chat_id = user_id if chat_id is None else chat_id
         chat_type = chat_type or ("private" if chat_id == user_id else "supergroup")
         if chat_type == "private":
@@ -433,9 +441,22 @@ class FakeBotAPI:
             "message_id": next(self._next_message_id),
             "date": int(time.time()),
             "chat": self._chat(chat_id, chat_type),
-            "from": self.user(user_id, first_name=first_name, language_code=language_code),
+            "from": {
+                **self.user(user_id, first_name=first_name, language_code=language_code),
+                "is_bot": is_bot,
+            },
             "text": text,
         }
+        if isinstance(reply_to, SentMessage):
+            message["reply_to_message"] = reply_to.as_telegram(chat_type)
+        elif reply_to is not None:
+            message["reply_to_message"] = {
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": self._chat(chat_id, chat_type),
+                "from": self.user(OTHER_USER),
+                "text": "an earlier question",
+            }
         if text.startswith("/"):
             token = text.split(maxsplit=1)[0]
             length = len(token.encode("utf-16-le")) // 2
@@ -650,7 +671,7 @@ class FakeBotAPI:
         return {
             **self.bot_user(),
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": self.can_read_all_group_messages,
             "supports_inline_queries": True,
         }
 
@@ -817,6 +838,38 @@ class FakeBotAPI:
         self.message_received_at.append(time.perf_counter())
         chat_type = self._chat_types.get(chat_id, "private" if chat_id > 0 else "supergroup")
         return msg.as_telegram(chat_type)
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id, user_id = _as_int(params.get("chat_id")), _as_int(params.get("user_id"))
+        if chat_id is None or user_id is None:
+            raise TelegramAPIError(400, "Bad Request: chat_id or user_id is empty")
+        user = self.bot_user() if user_id == BOT_ID else self.user(user_id)
+        if user_id not in self.admins.get(chat_id, set()):
+            return {"status": "member", "user": user}
+        return {
+            "status": "administrator",
+            "user": user,
+            "can_be_edited": False,
+            "is_anonymous": False,
+            "can_manage_chat": True,
+            "can_delete_messages": True,
+            "can_manage_video_chats": True,
+            "can_restrict_members": True,
+            "can_promote_members": False,
+            "can_change_info": True,
+            "can_invite_users": True,
+            "can_post_stories": False,
+            "can_edit_stories": False,
+            "can_delete_stories": False,
+        }
+
+    async def _m_deleteMessage(self, params: dict[str, Any]) -> Any:
+        chat_id, message_id = _as_int(params.get("chat_id")), _as_int(params.get("message_id"))
+        if chat_id is None or message_id is None:
+            raise TelegramAPIError(400, "Bad Request: message to delete not found")
+        self.deleted.append((chat_id, message_id))
+        await self._notify()
+        return True
 
     async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
         chat_id = _as_int(params.get("chat_id"))

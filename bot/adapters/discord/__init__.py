@@ -72,9 +72,13 @@ GATEWAY_GIVE_UP = 15 * 60.0
 
 
 class _Client(discord.Client):
-    def __init__(self, adapter: DiscordAdapter) -> None:
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS)
+    def __init__(self, adapter: DiscordAdapter, intents: discord.Intents) -> None:
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS)
         self._adapter = adapter
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.user is not None:
+            self._adapter.handlers.on_message(message, self.user.id)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.component:
@@ -105,6 +109,7 @@ class DiscordAdapter:
         self.handlers = InteractionHandlers(core)
         self._token = settings.discord_bot_token
         self._api_base = settings.discord_api_base_url
+        self._message_content = settings.discord_message_content
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._connection: asyncio.Task[None] | None = None
@@ -132,7 +137,18 @@ class DiscordAdapter:
         them (no waiting for READY)."""
         if self.client is not None:
             return
-        client = self.client = _Client(self)
+        intents = discord.Intents.default()
+        # Message content is a privileged intent: asked for only when auto-answer is
+        # configured (WHYBOT_DISCORD_MESSAGE_CONTENT, or a server turned it on).
+        wanted = self._message_content
+        if not wanted:
+            try:
+                wanted = await self.core.auto_answer_wanted(self.platform)
+            except Exception as exc:  # the store is down: serve commands without it
+                log.warning("Discord: could not read the auto-answer settings: %s", exc)
+        intents.message_content = wanted
+        self.handlers.reads_content = wanted
+        client = self.client = _Client(self, intents)
         self.tree = self.handlers.build_tree(client)
         rebase = Rebase(self._api_base) if self._api_base else None
         if rebase is not None:
@@ -156,6 +172,7 @@ class DiscordAdapter:
         """Disconnect; safe to call twice or before start."""
         client, connection = self.client, self._connection
         self.client = self.tree = self._connection = None
+        await self.handlers.stop_auto()
         self._gateway_up()  # no give-up timer after a stop of our own
         if client is not None and not client.is_closed():
             await client.close()

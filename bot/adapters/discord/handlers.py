@@ -15,12 +15,13 @@ from discord import app_commands
 
 from bot import actions, i18n
 from bot.adapters.base import CoreService
-from bot.adapters.discord.render import NO_MENTIONS, clip
+from bot.adapters.discord.render import NO_MENTIONS, clip, render
 from bot.adapters.discord.routing import DEFER_AFTER, is_private, respond
 from bot.adapters.discord.transport import tell_failure
+from bot.autoanswer import AutoAnswerQueue, IncomingMessage
 from bot.commands.catalog import COMMANDS, OPTION_NAME, CommandSpec
 from bot.i18n import N_, _, pgettext
-from bot.model import Action, Platform, Request
+from bot.model import Action, Platform, Reply, Request
 
 log = logging.getLogger(__package__)  # one logger for the whole adapter
 
@@ -71,6 +72,7 @@ def language_of(locale: object) -> str:
 
 
 def make_request(interaction: discord.Interaction, **fields: Any) -> Request:
+    in_guild = interaction.guild_id is not None
     return Request(
         platform=Platform.DISCORD.value,
         user_id=str(interaction.user.id),
@@ -78,7 +80,39 @@ def make_request(interaction: discord.Interaction, **fields: Any) -> Request:
         is_private=is_private(interaction),
         language=language_of(interaction.locale),
         user_name=interaction.user.display_name,
+        community_id=str(interaction.guild_id) if in_guild else "",
+        # Discord computes the member's permissions in this channel and sends them with
+        # every interaction: Manage Server is the moderator's right.
+        is_moderator=in_guild and interaction.permissions.manage_guild,
         **fields,
+    )
+
+
+NEEDS_CONTENT = N_(
+    "Auto-answer is saved, but I cannot read messages yet: the bot's operator has to "
+    "enable the Message Content intent (WHYBOT_DISCORD_MESSAGE_CONTENT=1, and in the "
+    "Developer Portal) and restart me."
+)
+
+
+def incoming(message: discord.Message, me: int) -> IncomingMessage:
+    """A plain server message as the auto-answer sees it."""
+    channel = message.channel
+    guild_id = message.guild.id if message.guild else getattr(channel, "guild_id", None)
+    reference = message.reference
+    resolved = reference.resolved if reference is not None else None
+    return IncomingMessage(
+        platform=Platform.DISCORD.value,
+        community_id=str(guild_id or ""),
+        channel_id=str(channel.id),
+        message_id=str(message.id),
+        user_id=str(message.author.id),
+        text=message.content or "",
+        thread_id=str(reference.message_id or "") if reference is not None else "",
+        from_bot=message.author.bot or message.webhook_id is not None,
+        from_self=message.author.id == me,
+        mentions_many=message.mention_everyone or bool(message.raw_role_mentions),
+        replies_to_bot=isinstance(resolved, discord.Message) and resolved.author.id == me,
     )
 
 
@@ -88,10 +122,48 @@ class InteractionHandlers:
     def __init__(self, core: CoreService) -> None:
         self.core = core
         self.defer_after = DEFER_AFTER
+        self.reads_content = False
+        """The gateway was asked for message content (auto-answer can work)."""
+        self.auto: AutoAnswerQueue | None = None
+        self._client: discord.Client | None = None
+
+    # -- auto-answer
+
+    def on_message(self, message: discord.Message, me: int) -> None:
+        """A message in a server: offered to the auto-answer (never waits)."""
+        if message.guild is None and getattr(message.channel, "guild_id", None) is None:
+            return
+        if self.auto is None:
+            self.auto = AutoAnswerQueue(
+                self.core.auto_answer, self._send_auto, self.core.auto_queue_size
+            )
+            self.auto.start()
+        self.auto.offer(incoming(message, me))
+
+    async def _send_auto(self, message: IncomingMessage, reply: Reply) -> None:
+        client = self._client
+        if client is None:
+            return
+        channel = client.get_partial_messageable(
+            int(message.channel_id), guild_id=int(message.community_id)
+        )
+        reference = discord.MessageReference(
+            message_id=int(message.message_id),
+            channel_id=int(message.channel_id),
+            fail_if_not_exists=False,
+        )
+        # render() sets allowed_mentions to none: the reply pings nobody, the asker neither
+        await channel.send(reference=reference, **render(reply))
+
+    async def stop_auto(self) -> None:
+        if self.auto is not None:
+            await self.auto.stop()
+            self.auto = None
 
     # -- slash commands
 
     def build_tree(self, client: discord.Client) -> app_commands.CommandTree[discord.Client]:
+        self._client = client
         tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(client)
         for spec in COMMANDS:
             command = app_commands.Command(
@@ -99,6 +171,11 @@ class InteractionHandlers:
             )
             if spec.name == "why":
                 command.autocomplete("question")(self.suggest_statuses)
+            if spec.moderator:
+                # Offered to members with Manage Server, in servers only; server admins may
+                # change who sees it (Integrations), so the core checks again on every use.
+                command.default_permissions = discord.Permissions(manage_guild=True)
+                command.guild_only = True
             tree.add_command(command)
         tree.on_error = self.on_tree_error  # type: ignore[method-assign]
         return tree
@@ -149,6 +226,20 @@ class InteractionHandlers:
             interaction, command=spec.name, args=args, options=values, action=action
         )
         await self._answer(interaction, request, personal=spec.personal)
+        turned_on = (
+            values.get("setting", "").lower() == "autoanswer"
+            and values.get("value", "").lower() == "on"
+        )
+        if (
+            spec.name == "settings"
+            and turned_on
+            and request.is_moderator
+            and not self.reads_content
+        ):
+            with i18n.using(await self._language(interaction, request)):
+                await interaction.followup.send(
+                    _(NEEDS_CONTENT), ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
 
     async def suggest_statuses(
         self, interaction: discord.Interaction, current: str

@@ -5,11 +5,14 @@ Discord drops an interaction not answered within 3 seconds."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import discord
 
 from bot.adapters.discord.render import render
 from bot.model import Reply, Request
+
+log = logging.getLogger(__package__)  # one logger for the whole adapter
 
 DEFER_AFTER = 2.0
 """Seconds to wait for the core before deferring."""
@@ -48,3 +51,9 @@ async def respond(
     await interaction.response.send_message(
         ephemeral=ephemeral(reply.personal, request), **render(reply)
     )
+    if reply.remove_message and interaction.message is not None:
+        # "Not helpful" under an auto-answer: the answer goes (the bot's own message)
+        try:
+            await interaction.message.delete()
+        except discord.HTTPException as exc:
+            log.warning("Discord: could not delete an auto-answer: %s", exc)

@@ -180,6 +180,7 @@ class TelegramAdapter:
                 return
             self._ready = False
             self._polling = None  # its end from here on is ours, not a failure
+            await self.handlers.stop_auto()
             # Updates already fetched are still answered while the application stops.
             await self._shutdown(app)
             self._app = None

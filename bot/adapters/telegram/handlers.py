@@ -40,8 +40,10 @@ from telegram.ext import (
 
 from bot import actions, i18n
 from bot.adapters.base import CoreService
+from bot.adapters.telegram.moderation import CANNOT_SEE, Moderators, incoming
 from bot.adapters.telegram.render import NO_PREVIEW, keyboard, render_html
 from bot.adapters.telegram.routing import Router, answer_query
+from bot.autoanswer import AutoAnswerQueue, IncomingMessage
 from bot.commands.catalog import BY_NAME, COMMANDS, parse_command
 from bot.i18n import N_, _
 from bot.model import Action, Platform, Reply, ReplyKind, Request
@@ -57,6 +59,9 @@ SEEN_PREFIX = "telegram:update:"
 SEEN_FOR = timedelta(hours=24)
 SOMETHING_WRONG = N_("Something went wrong. Please try again in a moment.")
 BUTTON_EXPIRED = N_("This button has expired")
+QUIET_ACTIONS = frozenset({"fb", "auto_no", "auto_stop"})
+"""Buttons answered by a toast alone: nothing more is posted in the group for them."""
+MODERATED_ACTIONS = frozenset({"auto_no", "auto_stop"})
 
 
 class UpdateHandlers:
@@ -74,6 +79,9 @@ class UpdateHandlers:
         self.router = router
         self.transport = router.transport
         self._username = username
+        self.moderators = Moderators(self.transport.bot)
+        self.auto: AutoAnswerQueue | None = None
+        """Created with the first group message (it needs the running loop)."""
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.add_handler(TypeHandler(Update, self.skip_seen_update), group=-1)
@@ -93,6 +101,16 @@ class UpdateHandlers:
                 & filters.UpdateType.MESSAGE
                 & ~filters.VIA_BOT,
                 self.on_private_text,
+            )
+        )
+        app.add_handler(
+            MessageHandler(
+                filters.TEXT
+                & ~filters.COMMAND
+                & filters.ChatType.GROUPS
+                & filters.UpdateType.MESSAGE  # not edits
+                & ~filters.VIA_BOT,
+                self.on_group_text,
             )
         )
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -148,6 +166,27 @@ class UpdateHandlers:
             return
         await self._serve_message(message, user, "why", message.text.strip())
 
+    # ------------------------------------------------------------------ auto-answer
+    async def on_group_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A plain message in a group: offered to the auto-answer (never waits)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not message.text:
+            return
+        if self.auto is None:
+            self.auto = AutoAnswerQueue(
+                self.core.auto_answer, self._send_auto, self.core.auto_queue_size
+            )
+            self.auto.start()
+        self.auto.offer(incoming(message, user, context.bot.id))
+
+    async def _send_auto(self, message: IncomingMessage, reply: Reply) -> None:
+        await self.transport.send(int(message.channel_id), reply, reply_to=int(message.message_id))
+
+    async def stop_auto(self) -> None:
+        if self.auto is not None:
+            await self.auto.stop()
+            self.auto = None
+
     async def _language(self, request: Request) -> str:
         """The language of the adapter's own words to this user (the core's choice)."""
         try:
@@ -158,6 +197,11 @@ class UpdateHandlers:
 
     async def _serve_message(self, message: Message, user: User, name: str, args: str) -> None:
         chat = message.chat
+        private = chat.type == ChatType.PRIVATE
+        spec = BY_NAME.get(name)
+        moderator = False
+        if spec is not None and spec.moderator and not private:
+            moderator = await self.moderators.is_admin(chat.id, user.id)
         request = Request(
             platform=PLATFORM,
             user_id=str(user.id),
@@ -167,9 +211,31 @@ class UpdateHandlers:
             args=args,
             language=user.language_code,
             user_name=user.full_name,
+            community_id="" if private else str(chat.id),
+            is_moderator=moderator,
         )
         with i18n.using(await self._language(request)):
             await self._serve_request(message, user, request)
+            if (
+                moderator
+                and name == "settings"
+                and args.lower().split()[:2]
+                == [
+                    "autoanswer",
+                    "on",
+                ]
+            ):
+                await self._tell_if_blind(chat.id, user.id)
+
+    async def _tell_if_blind(self, chat_id: int, user_id: int) -> None:
+        """Auto-answer was turned on: tell the moderator, privately, when the bot cannot
+        see the group's ordinary messages."""
+        if await self.moderators.bot_sees_messages(chat_id):
+            return
+        try:
+            await self.transport.send(user_id, Reply(text=_(CANNOT_SEE), personal=True))
+        except TelegramError as exc:
+            log.warning("telegram: could not tell %s the bot is blind: %s", user_id, exc)
 
     async def _serve_request(self, message: Message, user: User, request: Request) -> None:
         chat, name, private = message.chat, request.command, request.is_private
@@ -194,14 +260,22 @@ class UpdateHandlers:
             return
         action = actions.decode(query.data) if isinstance(query.data, str) else None
         chat: Chat | None = query.message.chat if query.message is not None else None
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        group = chat is not None and not private
+        moderator = False
+        if group and action is not None and action.name in MODERATED_ACTIONS:
+            assert chat is not None
+            moderator = await self.moderators.is_admin(chat.id, user.id)
         request = Request(
             platform=PLATFORM,
             user_id=str(user.id),
             chat_id=str(chat.id if chat else user.id),
-            is_private=chat is not None and chat.type == ChatType.PRIVATE,
+            is_private=private,
             action=action,
             language=user.language_code,
             user_name=user.full_name,
+            community_id=str(chat.id) if group and chat is not None else "",
+            is_moderator=moderator,
         )
         with i18n.using(await self._language(request)):
             if action is None:
@@ -218,6 +292,15 @@ class UpdateHandlers:
         action: Action,
     ) -> None:
         reply = await self._handle(request)
+        if action.name in QUIET_ACTIONS:
+            # Feedback and auto-answer buttons: a toast for the presser, nothing posted.
+            if reply.remove_message and query.message is not None and chat is not None:
+                try:
+                    await self.transport.bot().delete_message(chat.id, query.message.message_id)
+                except TelegramError as exc:
+                    log.warning("telegram: could not delete an auto-answer: %s", exc)
+            await answer_query(query, reply.text[:200])
+            return
         if chat is None:
             # A message sent through inline mode: no chat to answer in, so answer privately.
             await self.router.to_private_chat(query, user, reply, action.name, None)
