@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
+import yarl
 from discord import app_commands
 
 from bot.adapters.base import CoreService
@@ -71,23 +72,43 @@ GATEWAY_GIVE_UP = 15 * 60.0
 """Seconds without a gateway connection (discord.py retrying) before the adapter gives up."""
 
 
-class _Client(discord.Client):
-    def __init__(self, adapter: DiscordAdapter) -> None:
-        super().__init__(intents=discord.Intents.default(), allowed_mentions=NO_MENTIONS)
+class _Client(discord.AutoShardedClient):
+    """One connection per shard this process runs (``shard_ids``), or as many as Discord
+    recommends when neither ``shard_count`` nor ``shard_ids`` is given."""
+
+    def __init__(
+        self, adapter: DiscordAdapter, shard_count: int | None, shard_ids: list[int] | None
+    ) -> None:
+        super().__init__(
+            intents=discord.Intents.default(),
+            allowed_mentions=NO_MENTIONS,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+        )
         self._adapter = adapter
+
+    async def launch_shard(
+        self, gateway: yarl.URL, shard_id: int, *, initial: bool = False
+    ) -> None:
+        # discord.py retries a failed shard launch every 5 s without asking whether the
+        # client was closed meanwhile (a stop while shards are still being launched);
+        # its retries come back through here.
+        if self.is_closed():
+            return
+        await super().launch_shard(gateway, shard_id, initial=initial)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.component:
             await self._adapter.handlers.on_component(interaction)
 
-    async def on_connect(self) -> None:
-        self._adapter._gateway_up()
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self._adapter._shard_up(shard_id)
 
-    async def on_resumed(self) -> None:
-        self._adapter._gateway_up()
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._adapter._shard_up(shard_id)
 
-    async def on_disconnect(self) -> None:
-        self._adapter._gateway_down()
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._adapter._shard_down(shard_id)
 
 
 class DiscordAdapter:
@@ -105,6 +126,17 @@ class DiscordAdapter:
         self.handlers = InteractionHandlers(core)
         self._token = settings.discord_bot_token
         self._api_base = settings.discord_api_base_url
+        self.shard_count = settings.discord_shard_count
+        shards = settings.discord_shards
+        self.shard_ids = list(shards) if shards is not None else None
+        self.syncs_commands = (
+            settings.discord_sync_commands
+            if settings.discord_sync_commands is not None
+            else self.shard_ids is None or 0 in self.shard_ids
+        )
+        """Whether this process uploads the slash commands: by default the one running
+        shard 0, so that several processes do not race to sync (DISCORD_SYNC_COMMANDS)."""
+        self._down: set[int] = set()  # shards whose gateway connection is lost
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._connection: asyncio.Task[None] | None = None
@@ -132,7 +164,7 @@ class DiscordAdapter:
         them (no waiting for READY)."""
         if self.client is not None:
             return
-        client = self.client = _Client(self)
+        client = self.client = _Client(self, self.shard_count, self.shard_ids)
         self.tree = self.handlers.build_tree(client)
         rebase = Rebase(self._api_base) if self._api_base else None
         if rebase is not None:
@@ -147,7 +179,8 @@ class DiscordAdapter:
                 context=rebase.context() if rebase is not None else None,
             )
             self._connection.add_done_callback(self._connection_ended)
-            await self._sync_commands()
+            if self.syncs_commands:
+                await self._sync_commands()
         except BaseException:
             await self.stop()  # leave nothing running when start fails
             raise
@@ -156,15 +189,24 @@ class DiscordAdapter:
         """Disconnect; safe to call twice or before start."""
         client, connection = self.client, self._connection
         self.client = self.tree = self._connection = None
+        self._down.clear()
         self._gateway_up()  # no give-up timer after a stop of our own
         if client is not None and not client.is_closed():
             await client.close()
         if connection is not None and not connection.done():
-            _, pending = await asyncio.wait({connection}, timeout=5)
-            if pending:
+            await asyncio.wait({connection}, timeout=5)
+            # Python 3.11's wait_for (inside discord.py) can swallow a cancellation, so
+            # cancel until the task ends, but never wait for it without a bound.
+            for _attempt in range(10):
+                if connection.done():
+                    break
                 connection.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await connection
+                await asyncio.wait({connection}, timeout=0.5)
+            if connection.done():
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    connection.result()
+            else:
+                log.warning("Discord: the gateway task did not end; left behind")
 
     async def _sync_commands(self) -> None:
         """Upload the command list only when it differs from what was last synced."""
@@ -204,8 +246,30 @@ class DiscordAdapter:
 
     # -- watching the gateway
 
+    @property
+    def connected(self) -> bool:
+        """Every shard of this process has a live gateway connection (for /healthz)."""
+        client = self.client
+        if client is None or client.is_closed() or self._down:
+            return False
+        expected = self.shard_ids if self.shard_ids is not None else None
+        shards = client.shards
+        if not shards or (expected is not None and set(shards) != set(expected)):
+            return False
+        return not any(info.is_closed() for info in shards.values())
+
+    def _shard_down(self, shard_id: int) -> None:
+        self._down.add(shard_id)
+        self._gateway_down()
+
+    def _shard_up(self, shard_id: int) -> None:
+        self._down.discard(shard_id)
+        if not self._down:
+            self._gateway_up()
+
     def _gateway_down(self) -> None:
-        """discord.py lost the gateway and retries forever; give up if that lasts."""
+        """discord.py lost a gateway connection and retries forever; give up if that
+        lasts."""
         if self._give_up is None and self.client is not None:
             loop = asyncio.get_running_loop()
             self._give_up = loop.call_later(self.give_up_after, self._gave_up)
