@@ -68,6 +68,10 @@ class Reply:
     kind: ReplyKind = ReplyKind.INFO
     personal: bool = False
     footer: str = ""
+    card_id: str = ""
+    """The answer card this reply shows ('' for none): counted in /metrics."""
+    not_sure: bool = False
+    """A question answered without a sure card (likely statuses offered, or none)."""
 
 
 @dataclass(frozen=True, slots=True)

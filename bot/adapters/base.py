@@ -55,6 +55,10 @@ class CoreService(Protocol):
         """The adapter's own namespaced part of the store."""
         ...
 
+    def platform_error(self, platform: str, kind: str) -> None:
+        """Count an error talking to the platform (``/metrics``), e.g. ``polling``."""
+        ...
+
 
 @runtime_checkable
 class Adapter(Protocol):

@@ -62,6 +62,7 @@ def render_card(
             actions=tuple(actions),
             kind=ReplyKind.CARD,
             personal=False,
+            card_id=card.id,
         )
     sections = (
         Section(_("What it means"), text=text.meaning),
@@ -77,6 +78,7 @@ def render_card(
         kind=ReplyKind.CARD,
         personal=False,
         footer=_("Source: %(sources)s") % {"sources": "; ".join(card.sources[:2])},
+        card_id=card.id,
     )
 
 
@@ -127,12 +129,14 @@ def not_sure(near: tuple[Card, ...]) -> Reply:
             ),
             kind=ReplyKind.INFO,
             personal=False,
+            not_sure=True,
         )
     return Reply(
         text=_("I'm not sure which status that is, so I won't guess. Is it one of these?"),
         actions=status_buttons(near[:MAX_NEAR]),
         kind=ReplyKind.INFO,
         personal=False,
+        not_sure=True,
     )
 
 

@@ -259,6 +259,7 @@ class DiscordAdapter:
         return not any(info.is_closed() for info in shards.values())
 
     def _shard_down(self, shard_id: int) -> None:
+        self.core.platform_error(self.platform, "gateway_disconnect")
         self._down.add(shard_id)
         self._gateway_down()
 

@@ -125,6 +125,7 @@ class TelegramAdapter:
                 settings.telegram_webhook_secret,
                 self._bot,
                 self._process_update,
+                on_error=lambda kind: core.platform_error(PLATFORM, kind),
             )
         self.transport = Transport(self._bot, retry_delays)
         router = Router(self.transport, lambda: self.username)
@@ -276,6 +277,7 @@ class TelegramAdapter:
         """PTB retries a failed getUpdates forever (backing off to 30 s). A bot that has not
         heard from Telegram for ``give_up_after`` seconds gives up, so the process exits and
         its supervisor restarts it (and someone notices)."""
+        self.core.platform_error(PLATFORM, "polling")
         now = time.monotonic()
         if self._failing_since is None:
             self._failing_since = now
