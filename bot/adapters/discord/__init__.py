@@ -68,6 +68,8 @@ STATE = "discord"
 COMMANDS_HASH = "commands_hash"
 COMMANDS_HASH_KEY = f"{STATE}:{COMMANDS_HASH}"
 """The store key of the last synced command list's hash."""
+IDENTIFY_PAUSE = 5.0
+"""Seconds between the IDENTIFYs of two shards (Discord's limit for most bots)."""
 GATEWAY_GIVE_UP = 15 * 60.0
 """Seconds without a gateway connection (discord.py retrying) before the adapter gives up."""
 
@@ -86,6 +88,7 @@ class _Client(discord.AutoShardedClient):
             shard_ids=shard_ids,
         )
         self._adapter = adapter
+        self._stopping = asyncio.Event()
 
     async def launch_shard(
         self, gateway: yarl.URL, shard_id: int, *, initial: bool = False
@@ -96,6 +99,22 @@ class _Client(discord.AutoShardedClient):
         if self.is_closed():
             return
         await super().launch_shard(gateway, shard_id, initial=initial)
+        if self.is_closed():  # closed while this shard connected: close it too
+            shard = self.get_shard(shard_id)
+            if shard is not None:
+                await shard.disconnect()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py's pause between IDENTIFYs (5 s), cut short by a stop, so a stop
+        during start-up does not wait for it (a cancellation would leave that shard's
+        heartbeat thread running)."""
+        if not initial:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), IDENTIFY_PAUSE)
+
+    async def close(self) -> None:
+        self._stopping.set()
+        await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.component:
