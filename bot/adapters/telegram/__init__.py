@@ -223,12 +223,14 @@ class TelegramAdapter:
 
     @property
     def connected(self) -> bool:
-        """Serving: polling runs, or the webhook listener is up (for /healthz)."""
+        """Serving: polling runs and its last getUpdates succeeded, or the webhook
+        listener is up (for /healthz)."""
         if not self._ready or self._app is None or self.failure is not None:
             return False
         if self.webhook is not None:
             return self.webhook.running
-        return self._polling is not None and not self._polling.done()
+        polling = self._polling is not None and not self._polling.done()
+        return polling and self._failing_since is None
 
     async def stop(self) -> None:
         async with self._lock:
