@@ -12,6 +12,8 @@ from bot.cards_live import CardsWatcher, build
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.core import Core
+from bot.http import HealthServer
+from bot.metrics import Metrics
 from bot.scheduler import ReminderScheduler
 from bot.storage import store_for
 from bot.storage.base import ReminderStore
@@ -47,7 +49,11 @@ class WhyBot:
                 matcher = build(settings.cards_dir)[0]
             except (CardError, LexiconError) as exc:
                 raise ConfigError(f"WHYBOT_CARDS_DIR: {exc}") from None
-        self.core = Core(self.store, self.clock, settings, matcher or default_matcher())
+        self.metrics = Metrics()
+        self.metrics.count_pending_with(self.store.count_all_pending)
+        self.core = Core(
+            self.store, self.clock, settings, matcher or default_matcher(), metrics=self.metrics
+        )
         self.cards: CardsWatcher | None = None
         if settings.cards_dir is not None:
             self.cards = CardsWatcher(
@@ -60,6 +66,7 @@ class WhyBot:
             self.core.delivery_failed,
             retention=settings.retention,
             lease=settings.lease,
+            metrics=self.metrics,
         )
         self.core.set_wake(self.scheduler.wake)
         self.adapters: dict[str, Adapter] = {}
@@ -67,6 +74,8 @@ class WhyBot:
         self._started: list[Adapter] = []
         self.serving = False
         """True once :meth:`start` has finished: a failure after that is not a start-up one."""
+        self.http: HealthServer | None = None
+        """``/healthz`` and ``/metrics``, when WHYBOT_HTTP_PORT is set."""
 
     def add_adapter(self, adapter: Adapter) -> None:
         if adapter.platform in self.adapters:
@@ -75,6 +84,12 @@ class WhyBot:
 
     async def start(self) -> None:
         await self.store.open()
+        if self.settings.http_port is not None:
+            # up before the adapters: /healthz answers 503 while they connect
+            self.http = HealthServer(
+                self.metrics, lambda: self.store.get_meta("health"), lambda: self.adapters
+            )
+            await self.http.start(self.settings.http_host, self.settings.http_port)
         await asyncio.to_thread(warm_up)  # dateparser's first load takes a moment
         for adapter in self.adapters.values():
             await adapter.start()
@@ -96,6 +111,9 @@ class WhyBot:
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform)
         self._started.clear()
+        if self.http is not None:
+            await self.http.stop()
+            self.http = None
         await self.store.close()
 
     def request_stop(self) -> None:

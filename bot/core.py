@@ -17,6 +17,7 @@ from bot.commands.catalog import BY_NAME
 from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error
 from bot.config import Settings
 from bot.i18n import N_, _
+from bot.metrics import Metrics
 from bot.model import Action, Reply, ReplyKind, Request
 from bot.storage.base import AdapterState, Kind, Reminder, ReminderStore, StatEvent
 from bot.timefmt import format_when
@@ -106,8 +107,10 @@ class Core:
         settings: Settings,
         matcher: Matcher,
         wake_scheduler: Callable[[], None] = lambda: None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
+        self.metrics = metrics or Metrics()
         self.clock = clock
         self.matcher = matcher
         # built here, at start-up, from the cards already loaded (~20 ms): not on a request
@@ -142,7 +145,12 @@ class Core:
             log.exception("choosing the reply language failed")
             lang = i18n.DEFAULT
         with i18n.using(lang):
-            return await self._handle(request)
+            reply = await self._handle(request)
+        if reply.card_id:
+            self.metrics.answers.labels(reply.card_id, lang).inc()
+        elif reply.not_sure:
+            self.metrics.not_sure.labels(lang).inc()
+        return reply
 
     async def _handle(self, request: Request) -> Reply:
         try:
@@ -363,6 +371,10 @@ class Core:
             return None
         with i18n.using(language):
             return why.render_card(card, compact=compact, cards=self.matcher.cards)
+
+    def platform_error(self, platform: str, kind: str) -> None:
+        """Count an error talking to a platform (``/metrics``)."""
+        self.metrics.error(platform, kind)
 
     def has_card(self, card_id: str) -> bool:
         return card_id in self.matcher.cards

@@ -69,10 +69,13 @@ class Reply:
     personal: bool = False
     footer: str = ""
     card_id: str = ""
-    """The card this reply shows ('' for none): counted in the statistics."""
+    """The answer card this reply shows ('' for none): counted in the statistics and
+    in /metrics."""
     remove_message: bool = False
     """The message whose button asked for this reply is to be deleted ("Not helpful" on
     an auto-answer); the reply itself goes to the presser alone."""
+    not_sure: bool = False
+    """A question answered without a sure card (likely statuses offered, or none)."""
 
 
 @dataclass(frozen=True, slots=True)

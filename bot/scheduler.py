@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from bot.adapters.base import Adapter, PermanentDeliveryError, TemporaryDeliveryError
 from bot.clock import Clock
+from bot.metrics import Metrics
 from bot.model import Reply, UserRef
 from bot.storage.base import Reminder, ReminderStore
 
@@ -87,6 +88,7 @@ class ReminderScheduler:
         in_flight: Mapping[str, int] | None = None,
         lease: timedelta = LEASE,
         max_wait: timedelta | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -112,6 +114,7 @@ class ReminderScheduler:
         self._changed = asyncio.Event()
         self.delivered = 0
         self.steps = 0
+        self.metrics = metrics
 
     def set_adapters(self, adapters: Mapping[str, Adapter]) -> None:
         self.adapters = dict(adapters)
@@ -265,20 +268,31 @@ class ReminderScheduler:
                 await adapter.deliver(user, reply)
         except PermanentDeliveryError as exc:
             log.warning("reminder %d: permanent delivery failure: %s", reminder.id, exc)
+            self._count_error(reminder, "delivery_permanent")
             await self._fail(reminder, str(exc) or "undeliverable")
             return
         except TimeoutError:
             log.warning("reminder %d: delivery took over %g s", reminder.id, self.delivery_timeout)
+            self._count_error(reminder, "delivery_timeout")
             error = TimeoutError(f"no answer in {self.delivery_timeout:g} s")
             await self._retry(reminder, error)
             return
         except Exception as exc:
             if not isinstance(exc, TemporaryDeliveryError):
                 log.exception("reminder %d: unexpected delivery error", reminder.id)
+            self._count_error(reminder, "delivery_temporary")
             await self._retry(reminder, exc)
             return
-        if await self.store.mark_sent(reminder.id, self.owner, self.clock.now()):
+        sent_at = self.clock.now()
+        if await self.store.mark_sent(reminder.id, self.owner, sent_at):
             self.delivered += 1
+            if self.metrics is not None:
+                m, platform = self.metrics, reminder.platform
+                m.reminders_sent.labels(platform).inc()
+                if late:
+                    m.reminders_late.labels(platform).inc()
+                delay = (sent_at - reminder.due_at).total_seconds()
+                m.delivery_delay.labels(platform).observe(max(0.0, delay))
         else:
             log.warning(
                 "reminder %d: delivered, but no longer claimed by this process"
@@ -286,8 +300,14 @@ class ReminderScheduler:
                 reminder.id,
             )
 
+    def _count_error(self, reminder: Reminder, kind: str) -> None:
+        if self.metrics is not None:
+            self.metrics.error(reminder.platform, kind)
+
     async def _fail(self, reminder: Reminder, error: str) -> None:
         if await self.store.mark_failed(reminder.id, self.owner, self.clock.now(), error):
+            if self.metrics is not None:
+                self.metrics.reminders_failed.labels(reminder.platform).inc()
             await self.on_permanent_failure(reminder, error)
 
     async def _retry(self, reminder: Reminder, exc: Exception) -> None:

@@ -1,7 +1,9 @@
 """Several real ``python -m bot`` processes on one PostgreSQL database, each serving
 Telegram against the fake Bot API: reminders due at once are delivered exactly once, a
-process killed with SIGKILL leaves its claimed reminders to another after the lease, and
-an update served to several processes is handled once."""
+process killed with SIGKILL leaves its claimed reminders to another after the lease, an
+update served to several processes is handled once, and two processes behind one webhook
+URL (the fake alternating, as a load balancer) answer each update once and serve
+/healthz and /metrics."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ import asyncio
 import contextlib
 import re
 import signal
+import socket
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.storage.base import Kind, NewReminder
@@ -219,3 +223,56 @@ async def test_a_killed_process_leaves_its_claims_to_another_after_the_lease(
     assert set(delivered(fake).values()) == {1}
     await eventually(lambda: all_sent(pg_url, count), within=10)
     assert await heir.stop() == 0, heir.lines[-10:]
+
+
+async def test_two_processes_behind_one_webhook_url_handle_each_update_once(
+    fake: FakeBotAPI, pg_url: str, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    secret, path = "multi-process-secret", "/tg/hook"
+    ports = [free_port(), free_port()]
+    health = free_port()
+    fake.webhook_backends = [f"http://127.0.0.1:{p}" for p in ports]  # the load balancer
+    for name, port in zip(("a", "b"), ports, strict=True):
+        env = env_for(
+            fake,
+            pg_url,
+            tmp_path,
+            TELEGRAM_WEBHOOK_URL=f"https://whybot.example.test{path}",
+            TELEGRAM_WEBHOOK_SECRET=secret,
+            TELEGRAM_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+        )
+        if name == "a":
+            env.update(WHYBOT_HTTP_PORT=str(health), WHYBOT_HTTP_HOST="127.0.0.1")
+        processes.append(BotProcess(name))
+        await processes[-1].start(env, tmp_path)
+    for p in processes:
+        await p.wait_serving()
+
+    users = [FIRST_USER + i for i in range(20)]
+    ids = [fake.send_text("/help", user_id=user) for user in users]
+    for update_id in ids:
+        await fake.wait_handled(update_id, within=30)
+    served_by = Counter(post.target.rsplit(":", 1)[1].split("/")[0] for post in fake.webhook_posts)
+    assert sorted(served_by.values()) == [10, 10]  # alternated between the two processes
+    # every update delivered again to both processes: no second answer anywhere
+    for update_id in ids:
+        for port in ports:
+            target = f"http://127.0.0.1:{port}{path}"
+            status = await fake.post_update(fake.served(update_id), secret=secret, target=target)
+            assert status == 200
+    assert [len(fake.sent_to(u)) for u in users] == [1] * len(users)
+    assert not fake.calls_of("getUpdates")
+
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{health}/healthz") as response:
+            assert response.status == 200
+        async with session.get(f"http://127.0.0.1:{health}/metrics") as response:
+            assert "whybot_reminders_pending 0.0" in await response.text()
+    for p in processes:
+        assert await p.stop() == 0, p.lines[-10:]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

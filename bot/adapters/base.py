@@ -69,6 +69,10 @@ class CoreService(Protocol):
         """How many messages may wait for auto-answer (WHYBOT_AUTO_QUEUE)."""
         ...
 
+    def platform_error(self, platform: str, kind: str) -> None:
+        """Count an error talking to the platform (``/metrics``), e.g. ``polling``."""
+        ...
+
 
 @runtime_checkable
 class Adapter(Protocol):

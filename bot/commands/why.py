@@ -135,12 +135,14 @@ def not_sure(near: tuple[Card, ...]) -> Reply:
             ),
             kind=ReplyKind.INFO,
             personal=False,
+            not_sure=True,
         )
     return Reply(
         text=_("I'm not sure which status that is, so I won't guess. Is it one of these?"),
         actions=status_buttons(near[:MAX_NEAR]),
         kind=ReplyKind.INFO,
         personal=False,
+        not_sure=True,
     )
 
 

@@ -372,6 +372,13 @@ class PostgresReminderStore:
                 await con.execute(_NOTIFY, platform)
         return AddResult(added, replaced)
 
+    async def count_all_pending(self) -> int:
+        return int(
+            await self.pool.fetchval(
+                "SELECT count(*) FROM reminders WHERE status IN ('pending', 'claimed')"
+            )
+        )
+
     async def count_pending(self, platform: str, user_id: str) -> int:
         return int(
             await self.pool.fetchval(

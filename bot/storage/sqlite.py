@@ -370,6 +370,14 @@ class SQLiteReminderStore:
         return AddResult(added, replaced)
 
     @serialized
+    async def count_all_pending(self) -> int:
+        async with self.db.execute(
+            "SELECT count(*) FROM reminders WHERE status IN ('pending', 'claimed')"
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @serialized
     async def count_pending(self, platform: str, user_id: str) -> int:
         async with self.db.execute(
             "SELECT count(*) FROM reminders WHERE platform = ? AND user_id = ?"

@@ -5,6 +5,11 @@ so tests can assert on what the bot sent. The gateway at ``/gateway`` speaks pla
 text frames (discord.py accepts text frames even when it asked for zlib-stream), says
 HELLO, acknowledges heartbeats, answers IDENTIFY with READY and RESUME with RESUMED, and
 then dispatches whatever events a test injects.
+
+Shard-aware: IDENTIFY's ``shard`` field ([id, count]) is recorded and echoed in READY, and
+an event goes only to the connections of the shard Discord would route it to
+(``(guild_id >> 22) % count``; DMs to shard 0). ``GET /gateway/bot`` recommends
+:attr:`FakeDiscord.recommended_shards`.
 """
 
 from __future__ import annotations
@@ -91,6 +96,8 @@ class FakeDiscord:
         self.resumes: list[dict[str, Any]] = []
         self.fail_next: list[tuple[Callable[[Call], bool], int, dict[str, Any]]] = []
         self.refuse_gateway = False  # new gateway connections answer 503 (an outage)
+        self.recommended_shards = 1  # what GET /gateway/bot answers
+        self._shard_of: dict[web.WebSocketResponse, tuple[int, int]] = {}
         self._ids = itertools.count(1)
         self._dm_channels: dict[int, int] = {}  # channel id -> recipient id
         self._interaction_types: dict[str, int] = {}
@@ -177,13 +184,24 @@ class FakeDiscord:
     async def wait_ready_sent(self, count: int = 1, within: float = 5.0) -> None:
         await self.wait_for(lambda: len(self.identifies) >= count and self._sockets, within)
 
+    def shards(self) -> list[tuple[int, int]]:
+        """The [id, count] of every IDENTIFY so far (``(0, 1)`` for an unsharded one)."""
+        return [tuple(i.get("shard") or (0, 1)) for i in self.identifies]  # type: ignore[misc]
+
+    def _wants(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> bool:
+        shard, count = self._shard_of.get(ws, (0, 1))
+        guild = data.get("guild_id")
+        return shard == ((int(guild) >> 22) % count if guild else 0)
+
     async def dispatch(self, event: str, data: dict[str, Any]) -> float:
-        """Send a DISPATCH to every identified connection; returns the send time."""
-        assert self._sockets, "no identified gateway connection"
+        """Send a DISPATCH to every identified connection of the shard the event belongs
+        to; returns the send time."""
+        targets = [ws for ws in list(self._sockets) if self._wants(ws, data)]
+        assert targets, f"no identified gateway connection for {data.get('guild_id')}"
         if event == "INTERACTION_CREATE":
             self._interaction_types[data["id"]] = data["type"]
         sent = time.perf_counter()
-        for ws in list(self._sockets):
+        for ws in targets:
             await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
         return sent
 
@@ -224,11 +242,14 @@ class FakeDiscord:
             async with self._changed:
                 if ws in self._sockets:
                     self._sockets.remove(ws)
+                self._shard_of.pop(ws, None)
                 self._changed.notify_all()
         return ws
 
     async def _send_ready(self, ws: web.WebSocketResponse, identify: dict[str, Any]) -> None:
         self.identifies.append(identify)
+        shard_id, count = identify.get("shard") or (0, 1)
+        self._shard_of[ws] = (int(shard_id), int(count))
         for payload in self.before_ready:
             self._interaction_types[payload["id"]] = payload["type"]
             await ws.send_str(
@@ -242,7 +263,7 @@ class FakeDiscord:
             "session_id": f"session-{len(self.identifies)}",
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0},
-            "shard": [0, 1],
+            "shard": [shard_id, count],
         }
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
         await self._add_socket(ws)
@@ -299,7 +320,7 @@ class FakeDiscord:
         if m == "GET" and p == "/gateway/bot":
             return 200, {
                 "url": self.gateway_url,
-                "shards": 1,
+                "shards": self.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,
@@ -394,6 +415,12 @@ def _json(payload: Any, status: int = 200) -> web.Response:
 # -- interaction payload builders -----------------------------------------------------
 
 _interaction_ids = itertools.count(1)
+
+
+def guild_on_shard(shard: int, count: int) -> int:
+    """A guild id Discord routes to ``shard`` of ``count``."""
+    base = GUILD_ID >> 22
+    return ((base + (shard - base) % count) << 22) | 1
 
 
 MANAGE_GUILD = 1 << 5

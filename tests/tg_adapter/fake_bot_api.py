@@ -6,6 +6,13 @@ confirmed by ``offset``), deleteWebhook, setMyCommands/getMyCommands, sendMessag
 sendChatAction, editMessageText, answerCallbackQuery and answerInlineQuery. Any other
 method is recorded in :attr:`FakeBotAPI.unknown_methods` (the fixture fails the test).
 
+Webhooks: after ``setWebhook`` the fake refuses getUpdates (409, as Telegram does) and
+POSTs each update to the webhook URL with ``X-Telegram-Bot-Api-Secret-Token``, up to
+``max_connections`` at once, again and again until it is answered 2xx; ``deleteWebhook``
+goes back to polling. :attr:`FakeBotAPI.webhook_backends` stands for a load balancer: the
+fake then alternates between those addresses (keeping the URL's path). Plain http is
+accepted (Telegram insists on https).
+
 Like Telegram it refuses parse_mode=HTML text with unescaped ``<``, ``>`` or ``&`` or an
 unsupported tag (400 "Bad Request: can't parse entities: ..."), refuses to message a user
 who never opened a private chat with the bot (403), and on demand answers 429 with
@@ -24,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 log = logging.getLogger("fake_bot_api")
@@ -217,6 +225,15 @@ class Call:
 
 
 @dataclass
+class WebhookPost:
+    """One POST of an update to a webhook, and the status it got (0: no answer)."""
+
+    update_id: int
+    target: str
+    status: int
+
+
+@dataclass
 class Fault:
     status: int
     description: str
@@ -285,6 +302,18 @@ class FakeBotAPI:
         """sendMessage to these chats waits (unrecorded) until :meth:`release_held`."""
         self.holding = 0
         self._release = asyncio.Event()
+        self.webhook: dict[str, Any] | None = None
+        """The last setWebhook's parameters while a webhook is set."""
+        self.webhook_backends: list[str] = []
+        """``http://host:port`` addresses to alternate between (a load balancer)."""
+        self.webhook_posts: list[WebhookPost] = []
+        self.webhook_done: set[int] = set()
+        """Update ids a webhook answered 2xx."""
+        self._pusher: asyncio.Task[None] | None = None
+        self._pushes: set[asyncio.Task[None]] = set()
+        self._in_flight: set[int] = set()
+        self._turn = itertools.count()
+        self._session: aiohttp.ClientSession | None = None
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -302,6 +331,12 @@ class FakeBotAPI:
     async def close(self) -> None:
         self._closing = True
         self._new_update.set()
+        tasks = [t for t in (self._pusher, *self._pushes) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -568,8 +603,11 @@ class FakeBotAPI:
         return await self.wait_for(find, within)
 
     async def wait_handled(self, update_id: int, within: float = 5.0) -> None:
-        """Wait until PTB confirmed ``update_id`` (a later getUpdates with a higher offset)."""
-        await self.wait_for(lambda: self.confirmed_offset > update_id, within)
+        """Wait until PTB confirmed ``update_id`` (a later getUpdates with a higher offset,
+        or a webhook's 2xx answer)."""
+        await self.wait_for(
+            lambda: self.confirmed_offset > update_id or update_id in self.webhook_done, within
+        )
 
     def mark(self) -> int:
         return len(self.messages)
@@ -666,6 +704,73 @@ class FakeBotAPI:
         await self._notify()
         return web.json_response({"ok": True, "result": result})
 
+    # ------------------------------------------------------------------ webhook delivery
+    def served(self, update_id: int) -> dict[str, Any]:
+        """An update as it was delivered."""
+        return self._served[update_id]
+
+    def _target(self) -> str:
+        assert self.webhook is not None
+        url = str(self.webhook["url"])
+        if not self.webhook_backends:
+            return url
+        backend = self.webhook_backends[next(self._turn) % len(self.webhook_backends)]
+        path = "/" + url.split("://", 1)[1].partition("/")[2]
+        return backend.rstrip("/") + path
+
+    async def post_update(
+        self, update: dict[str, Any], *, secret: str | None = None, target: str | None = None
+    ) -> int:
+        """POST ``update`` to ``target`` (default: the webhook, through the backends) with
+        ``secret`` as the secret header (none when None); returns the HTTP status (0 when
+        nothing answered)."""
+        url = target or self._target()
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        try:
+            async with self._session.post(
+                url, data=json.dumps(update), headers=headers, timeout=aiohttp.ClientTimeout(30)
+            ) as response:
+                await response.read()
+                status = response.status
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            status = 0
+        self.webhook_posts.append(WebhookPost(int(update.get("update_id", 0)), url, status))
+        await self._notify()
+        return status
+
+    async def _push_loop(self) -> None:
+        while not self._closing and self.webhook is not None:
+            self._new_update.clear()
+            limit = _as_int(self.webhook.get("max_connections")) or 40
+            for update in list(self._pending):
+                if len(self._in_flight) >= limit:
+                    break
+                if update["update_id"] in self._in_flight:
+                    continue
+                self._in_flight.add(update["update_id"])
+                task = asyncio.create_task(self._push(update))
+                self._pushes.add(task)
+                task.add_done_callback(self._pushes.discard)
+            await self._new_update.wait()
+
+    async def _push(self, update: dict[str, Any]) -> None:
+        secret = (self.webhook or {}).get("secret_token")
+        status = await self.post_update(update, secret=None if secret is None else str(secret))
+        update_id = update["update_id"]
+        if 200 <= status < 300:
+            self._served[update_id] = update
+            self._pending = [u for u in self._pending if u is not update]
+            self.webhook_done.add(update_id)
+        else:
+            await asyncio.sleep(0.05)  # Telegram retries later, with growing pauses
+        self._in_flight.discard(update_id)
+        self._new_update.set()
+        await self._notify()
+
     # ------------------------------------------------------------------ methods
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
         return {
@@ -675,19 +780,44 @@ class FakeBotAPI:
             "supports_inline_queries": True,
         }
 
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        url = str(params.get("url") or "")
+        if not url:  # an empty URL removes the webhook, as in Telegram
+            return await self._m_deleteWebhook(params)
+        if not url.startswith(("https://", "http://")):
+            raise TelegramAPIError(400, "Bad Request: bad webhook: invalid URL")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise TelegramAPIError(400, "Bad Request: bad webhook: invalid secret token")
+        if _as_bool(params.get("drop_pending_updates")):
+            self._pending.clear()
+        self.webhook = dict(params)
+        if self._pusher is None or self._pusher.done():
+            self._pusher = asyncio.create_task(self._push_loop())
+        self._new_update.set()
+        return True
+
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
         if _as_bool(params.get("drop_pending_updates")):
             self._pending.clear()
+        self.webhook = None
+        self._new_update.set()
         return True
 
     async def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
         return {
-            "url": "",
+            "url": (self.webhook or {}).get("url", ""),
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
         }
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook is not None:
+            raise TelegramAPIError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active;"
+                " use deleteWebhook to delete the webhook first",
+            )
         offset = _as_int(params.get("offset")) or 0
         limit = _as_int(params.get("limit")) or 100
         timeout = float(params.get("timeout") or 0)

@@ -55,13 +55,17 @@ async def test_a_passing_failure_does_not_count_against_the_limit(
     run = asyncio.create_task(bot.run())
     try:
         await _serving(bot, run, fake)
+        assert adapter.connected
         fake.fail_method("getUpdates", 502, times=1, description="Bad Gateway")
         failed = len(fake.calls_of("getUpdates"))
+        await fake.wait_for(lambda: adapter._failing_since is not None, within=30)
+        assert not adapter.connected  # /healthz says 503 while getUpdates fails
         # a failure, then answered polls again: the streak is over
         await fake.wait_for(lambda: len(fake.calls_of("getUpdates")) >= failed + 3, within=30)
         assert [c.status for c in fake.calls_of("getUpdates")[failed:]][:1] == [502]
         assert not run.done() and adapter.failure is None
         assert adapter._failing_since is None
+        assert adapter.connected
     finally:
         bot.request_stop()
         await asyncio.wait_for(run, 30)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
+import yarl
 from discord import app_commands
 
 from bot.adapters.base import CoreService
@@ -67,14 +68,57 @@ STATE = "discord"
 COMMANDS_HASH = "commands_hash"
 COMMANDS_HASH_KEY = f"{STATE}:{COMMANDS_HASH}"
 """The store key of the last synced command list's hash."""
+IDENTIFY_PAUSE = 5.0
+"""Seconds between the IDENTIFYs of two shards (Discord's limit for most bots)."""
 GATEWAY_GIVE_UP = 15 * 60.0
 """Seconds without a gateway connection (discord.py retrying) before the adapter gives up."""
 
 
-class _Client(discord.Client):
-    def __init__(self, adapter: DiscordAdapter, intents: discord.Intents) -> None:
-        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS)
+class _Client(discord.AutoShardedClient):
+    """One connection per shard this process runs (``shard_ids``), or as many as Discord
+    recommends when neither ``shard_count`` nor ``shard_ids`` is given."""
+
+    def __init__(
+        self,
+        adapter: DiscordAdapter,
+        intents: discord.Intents,
+        shard_count: int | None,
+        shard_ids: list[int] | None,
+    ) -> None:
+        super().__init__(
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+        )
         self._adapter = adapter
+        self._stopping = asyncio.Event()
+
+    async def launch_shard(
+        self, gateway: yarl.URL, shard_id: int, *, initial: bool = False
+    ) -> None:
+        # discord.py retries a failed shard launch every 5 s without asking whether the
+        # client was closed meanwhile (a stop while shards are still being launched);
+        # its retries come back through here.
+        if self.is_closed():
+            return
+        await super().launch_shard(gateway, shard_id, initial=initial)
+        if self.is_closed():  # closed while this shard connected: close it too
+            shard = self.get_shard(shard_id)
+            if shard is not None:
+                await shard.disconnect()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py's pause between IDENTIFYs (5 s), cut short by a stop, so a stop
+        during start-up does not wait for it (a cancellation would leave that shard's
+        heartbeat thread running)."""
+        if not initial:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), IDENTIFY_PAUSE)
+
+    async def close(self) -> None:
+        self._stopping.set()
+        await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         if self.user is not None:
@@ -84,14 +128,14 @@ class _Client(discord.Client):
         if interaction.type is discord.InteractionType.component:
             await self._adapter.handlers.on_component(interaction)
 
-    async def on_connect(self) -> None:
-        self._adapter._gateway_up()
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self._adapter._shard_up(shard_id)
 
-    async def on_resumed(self) -> None:
-        self._adapter._gateway_up()
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._adapter._shard_up(shard_id)
 
-    async def on_disconnect(self) -> None:
-        self._adapter._gateway_down()
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._adapter._shard_down(shard_id)
 
 
 class DiscordAdapter:
@@ -110,6 +154,17 @@ class DiscordAdapter:
         self._token = settings.discord_bot_token
         self._api_base = settings.discord_api_base_url
         self._message_content = settings.discord_message_content
+        self.shard_count = settings.discord_shard_count
+        shards = settings.discord_shards
+        self.shard_ids = list(shards) if shards is not None else None
+        self.syncs_commands = (
+            settings.discord_sync_commands
+            if settings.discord_sync_commands is not None
+            else self.shard_ids is None or 0 in self.shard_ids
+        )
+        """Whether this process uploads the slash commands: by default the one running
+        shard 0, so that several processes do not race to sync (DISCORD_SYNC_COMMANDS)."""
+        self._down: set[int] = set()  # shards whose gateway connection is lost
         self.client: discord.Client | None = None
         self.tree: app_commands.CommandTree[discord.Client] | None = None
         self._connection: asyncio.Task[None] | None = None
@@ -148,7 +203,7 @@ class DiscordAdapter:
                 log.warning("Discord: could not read the auto-answer settings: %s", exc)
         intents.message_content = wanted
         self.handlers.reads_content = wanted
-        client = self.client = _Client(self, intents)
+        client = self.client = _Client(self, intents, self.shard_count, self.shard_ids)
         self.tree = self.handlers.build_tree(client)
         rebase = Rebase(self._api_base) if self._api_base else None
         if rebase is not None:
@@ -163,7 +218,8 @@ class DiscordAdapter:
                 context=rebase.context() if rebase is not None else None,
             )
             self._connection.add_done_callback(self._connection_ended)
-            await self._sync_commands()
+            if self.syncs_commands:
+                await self._sync_commands()
         except BaseException:
             await self.stop()  # leave nothing running when start fails
             raise
@@ -173,15 +229,24 @@ class DiscordAdapter:
         client, connection = self.client, self._connection
         self.client = self.tree = self._connection = None
         await self.handlers.stop_auto()
+        self._down.clear()
         self._gateway_up()  # no give-up timer after a stop of our own
         if client is not None and not client.is_closed():
             await client.close()
         if connection is not None and not connection.done():
-            _, pending = await asyncio.wait({connection}, timeout=5)
-            if pending:
+            await asyncio.wait({connection}, timeout=5)
+            # Python 3.11's wait_for (inside discord.py) can swallow a cancellation, so
+            # cancel until the task ends, but never wait for it without a bound.
+            for _attempt in range(10):
+                if connection.done():
+                    break
                 connection.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await connection
+                await asyncio.wait({connection}, timeout=0.5)
+            if connection.done():
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    connection.result()
+            else:
+                log.warning("Discord: the gateway task did not end; left behind")
 
     async def _sync_commands(self) -> None:
         """Upload the command list only when it differs from what was last synced."""
@@ -221,8 +286,31 @@ class DiscordAdapter:
 
     # -- watching the gateway
 
+    @property
+    def connected(self) -> bool:
+        """Every shard of this process has a live gateway connection (for /healthz)."""
+        client = self.client
+        if client is None or client.is_closed() or self._down:
+            return False
+        expected = self.shard_ids if self.shard_ids is not None else None
+        shards = client.shards
+        if not shards or (expected is not None and set(shards) != set(expected)):
+            return False
+        return not any(info.is_closed() for info in shards.values())
+
+    def _shard_down(self, shard_id: int) -> None:
+        self.core.platform_error(self.platform, "gateway_disconnect")
+        self._down.add(shard_id)
+        self._gateway_down()
+
+    def _shard_up(self, shard_id: int) -> None:
+        self._down.discard(shard_id)
+        if not self._down:
+            self._gateway_up()
+
     def _gateway_down(self) -> None:
-        """discord.py lost the gateway and retries forever; give up if that lasts."""
+        """discord.py lost a gateway connection and retries forever; give up if that
+        lasts."""
         if self._give_up is None and self.client is not None:
             loop = asyncio.get_running_loop()
             self._give_up = loop.call_later(self.give_up_after, self._gave_up)

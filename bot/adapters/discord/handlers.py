@@ -278,6 +278,7 @@ class InteractionHandlers:
                 await self._answer(interaction, request, personal=True)
             except Exception:
                 log.exception("Discord button %r failed (user %s)", custom_id, interaction.user.id)
+                self.core.platform_error(Platform.DISCORD.value, "handler")
                 await tell_failure(interaction, _(FAILURE_TEXT))
 
     # -- answering
@@ -299,6 +300,7 @@ class InteractionHandlers:
                 log.warning("Discord sent unknown command %r", error.name)
                 await tell_failure(interaction, _(UNKNOWN_COMMAND_TEXT))
                 return
+            self.core.platform_error(Platform.DISCORD.value, "handler")
             name = interaction.command.qualified_name if interaction.command else "?"
             log.error(
                 "Discord command /%s failed (user %s)", name, interaction.user.id, exc_info=error

@@ -1,4 +1,5 @@
-"""Telegram adapter on python-telegram-bot (v22): long polling in the shared event loop.
+"""Telegram adapter on python-telegram-bot (v22): long polling in the shared event loop,
+or a webhook (TELEGRAM_WEBHOOK_URL, see :mod:`.webhook`).
 
 Commands (``/why shipment cancelled``, ``/why@BotName`` in groups), answer cards as HTML
 with inline keyboard buttons, inline mode (``@BotName shipment``), personal answers moved
@@ -7,8 +8,9 @@ reminders.
 
 One job per module: :mod:`.render` (reply -> HTML and keyboards), :mod:`.transport`
 (sending, retries, the getUpdates guard), :mod:`.handlers` (updates -> requests, each
-update handled once), :mod:`.routing` (group vs private chat). This module runs the
-application: start, stop, the command menu, and the watch on polling.
+update handled once), :mod:`.routing` (group vs private chat), :mod:`.webhook` (the
+webhook listener). This module runs the application: start, stop, the command menu, and
+the watch on polling.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from telegram import Bot, BotCommand
+from aiohttp import web
+from telegram import Bot, BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter
 
@@ -44,6 +47,7 @@ from bot.adapters.telegram.render import (
 )
 from bot.adapters.telegram.routing import Router
 from bot.adapters.telegram.transport import Transport, UpdatesRequest, quiet_http_logs
+from bot.adapters.telegram.webhook import WebhookListener
 from bot.commands.catalog import COMMANDS
 from bot.config import ConfigError
 from bot.model import Reply, UserRef
@@ -72,6 +76,8 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 ALLOWED_UPDATES = ("message", "callback_query", "inline_query")
 POLL_GIVE_UP = 15 * 60.0
 """Seconds of getUpdates failing without a success before the adapter gives up."""
+WEBHOOK_CONNECTIONS = 100
+"""How many requests at once Telegram may open to the webhook (its maximum)."""
 POLLING_TASK = "Updater:start_polling:polling_task"  # PTB's name for its polling task
 MENU_LANGUAGES = ("es", "pt", "fr", "ru", "pl", "de")
 """The languages the command menu is set in besides the default (English)."""
@@ -110,6 +116,17 @@ class TelegramAdapter:
         self.finished = asyncio.Event()
         """Set when polling stopped on its own (see :attr:`failure`): the app then exits."""
         self.failure: str | None = None
+        self.webhook: WebhookListener | None = None
+        """The webhook listener, when TELEGRAM_WEBHOOK_URL is set (else long polling)."""
+        if settings.telegram_webhook_url:
+            assert settings.telegram_webhook_secret  # the settings insist on it
+            self.webhook = WebhookListener(
+                settings.telegram_webhook_path,
+                settings.telegram_webhook_secret,
+                self._bot,
+                self._process_update,
+                on_error=lambda kind: core.platform_error(PLATFORM, kind),
+            )
         self.transport = Transport(self._bot, retry_delays)
         router = Router(self.transport, lambda: self.username)
         self.handlers = UpdateHandlers(
@@ -158,20 +175,62 @@ class TelegramAdapter:
                 self.username = app.bot.username or ""
                 await self._sync_commands(app)
                 await app.start()
-                assert app.updater is not None
-                tasks_before = asyncio.all_tasks()
-                await app.updater.start_polling(
-                    timeout=self._poll_timeout,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                    error_callback=self._on_polling_error,
-                )
-                self._watch_polling(asyncio.all_tasks() - tasks_before)
+                if self.webhook is not None:
+                    await self._start_webhook(app, self.webhook)
+                else:
+                    await self._start_polling(app)
             except BaseException:
+                if self.webhook is not None:
+                    await self.webhook.stop()
                 await self._shutdown(app)
                 self._app = None
                 raise
             self._ready = True
-            log.info("telegram: polling as @%s", self.username)
+            how = "by webhook" if self.webhook is not None else "polling"
+            log.info("telegram: serving %s as @%s", how, self.username)
+
+    async def _start_polling(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        assert app.updater is not None
+        tasks_before = asyncio.all_tasks()
+        await app.updater.start_polling(
+            timeout=self._poll_timeout,
+            allowed_updates=list(ALLOWED_UPDATES),
+            error_callback=self._on_polling_error,
+        )
+        self._watch_polling(asyncio.all_tasks() - tasks_before)
+
+    async def _start_webhook(
+        self, app: Application[Any, Any, Any, Any, Any, Any], listener: WebhookListener
+    ) -> None:
+        """Listen first, then tell Telegram where to post. Every process behind the same
+        URL sets the same webhook, which is harmless; none deletes it on stop (the others
+        still serve it). Going back to polling deletes it (PTB does on start_polling)."""
+        host, port = self.settings.telegram_webhook_address
+        await listener.start(host, port)
+        await app.bot.set_webhook(
+            url=self.settings.telegram_webhook_url or "",
+            secret_token=self.settings.telegram_webhook_secret,
+            allowed_updates=list(ALLOWED_UPDATES),
+            max_connections=WEBHOOK_CONNECTIONS,
+        )
+
+    async def _process_update(self, update: Update) -> None:
+        app = self._app
+        if app is None or not self._ready:
+            # 503: Telegram delivers it again later, perhaps to another process
+            raise web.HTTPServiceUnavailable(text="not serving")
+        await app.process_update(update)
+
+    @property
+    def connected(self) -> bool:
+        """Serving: polling runs and its last getUpdates succeeded, or the webhook
+        listener is up (for /healthz)."""
+        if not self._ready or self._app is None or self.failure is not None:
+            return False
+        if self.webhook is not None:
+            return self.webhook.running
+        polling = self._polling is not None and not self._polling.done()
+        return polling and self._failing_since is None
 
     async def stop(self) -> None:
         async with self._lock:
@@ -180,6 +239,8 @@ class TelegramAdapter:
                 return
             self._ready = False
             self._polling = None  # its end from here on is ours, not a failure
+            if self.webhook is not None:
+                await self.webhook.stop()  # requests under way finish first
             await self.handlers.stop_auto()
             # Updates already fetched are still answered while the application stops.
             await self._shutdown(app)
@@ -219,6 +280,7 @@ class TelegramAdapter:
         """PTB retries a failed getUpdates forever (backing off to 30 s). A bot that has not
         heard from Telegram for ``give_up_after`` seconds gives up, so the process exits and
         its supervisor restarts it (and someone notices)."""
+        self.core.platform_error(PLATFORM, "polling")
         now = time.monotonic()
         if self._failing_since is None:
             self._failing_since = now

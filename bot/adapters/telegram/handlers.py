@@ -346,6 +346,7 @@ class UpdateHandlers:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("telegram: handling update %s failed", update_id, exc_info=context.error)
+        self.core.platform_error(PLATFORM, "handler")
         if not isinstance(update, Update):
             return
         user = update.effective_user
