@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 
+from bot.storage import codec
 from bot.storage.base import (
     TABLES,
     AdapterState,
@@ -33,7 +34,6 @@ from bot.storage.base import (
     Replace,
     StatEvent,
     StatRow,
-    Status,
     TooManyPending,
     UnansweredQuestion,
     UserPrefs,
@@ -137,63 +137,16 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-_COLUMNS = (
-    "id, platform, user_id, chat_id, kind, order_no, due_at, note, payload, status, "
-    "attempts, created_at, claimed_by, lease_until"
-)
 _INSERT = (
-    "INSERT INTO reminders (platform, user_id, chat_id, kind, order_no, note, payload,"
-    " due_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " + _COLUMNS
+    f"INSERT INTO reminders ({codec.INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    f" RETURNING {codec.COLUMNS}"
 )
 _NOTIFY = f"SELECT pg_notify('{WAKE_CHANNEL}', $1)"
-
-
-def _ms(when: datetime) -> int:
-    if when.tzinfo is None:
-        raise ValueError("naive datetime: times are timezone-aware UTC inside the bot")
-    return int(when.timestamp() * 1000)
-
-
-def _dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def _count(status: str) -> int:
     """The row count of an asyncpg command status (``UPDATE 3``, ``DELETE 0``)."""
     return int(status.rsplit(" ", 1)[-1])
-
-
-def _reminder(row: asyncpg.Record) -> Reminder:
-    return Reminder(
-        id=row[0],
-        platform=row[1],
-        user_id=row[2],
-        chat_id=row[3],
-        kind=Kind(row[4]),
-        order_no=row[5],
-        due_at=_dt(row[6]),
-        note=row[7],
-        payload=json.loads(row[8]),
-        status=Status(row[9]),
-        attempts=row[10],
-        created_at=_dt(row[11]),
-        claimed_by=row[12],
-        lease_until=_dt(row[13]) if row[13] is not None else None,
-    )
-
-
-def _insert_params(reminder: NewReminder, now: datetime) -> tuple[object, ...]:
-    return (
-        reminder.platform,
-        reminder.user_id,
-        reminder.chat_id,
-        reminder.kind.value,
-        reminder.order_no,
-        reminder.note,
-        json.dumps(reminder.payload),
-        _ms(reminder.due_at),
-        _ms(now),
-    )
 
 
 def _user_lock_key(platform: str, user_id: str) -> str:
@@ -303,10 +256,10 @@ class PostgresReminderStore:
 
     async def add(self, reminder: NewReminder) -> Reminder:
         async with self._transaction() as con:
-            row = await con.fetchrow(_INSERT, *_insert_params(reminder, datetime.now(UTC)))
+            row = await con.fetchrow(_INSERT, *codec.insert_params(reminder, datetime.now(UTC)))
             await con.execute(_NOTIFY, reminder.platform)
         assert row is not None
-        return _reminder(row)
+        return codec.reminder(row)
 
     async def add_many(
         self,
@@ -336,7 +289,7 @@ class PostgresReminderStore:
                         " claimed_by = NULL, lease_until = NULL WHERE platform = $2"
                         " AND user_id = $3 AND order_no = $4 AND kind = $5"
                         " AND status IN ('pending', 'claimed')",
-                        _ms(now),
+                        codec.ms(now),
                         platform,
                         user_id,
                         replace.order_no,
@@ -362,12 +315,12 @@ class PostgresReminderStore:
                     platform,
                     user_id,
                     protection.order_no,
-                    _ms(protection.ends_at),
+                    codec.ms(protection.ends_at),
                 )
             for reminder in reminders:
-                row = await con.fetchrow(_INSERT, *_insert_params(reminder, now))
+                row = await con.fetchrow(_INSERT, *codec.insert_params(reminder, now))
                 assert row is not None
-                added.append(_reminder(row))
+                added.append(codec.reminder(row))
             if reminders:
                 await con.execute(_NOTIFY, platform)
         return AddResult(added, replaced)
@@ -391,28 +344,29 @@ class PostgresReminderStore:
 
     async def list_pending(self, platform: str, user_id: str) -> list[Reminder]:
         rows = await self.pool.fetch(
-            f"SELECT {_COLUMNS} FROM reminders WHERE platform = $1 AND user_id = $2"
+            f"SELECT {codec.COLUMNS} FROM reminders WHERE platform = $1 AND user_id = $2"
             " AND status IN ('pending', 'claimed') ORDER BY due_at, id",
             platform,
             user_id,
         )
-        return [_reminder(r) for r in rows]
+        return [codec.reminder(r) for r in rows]
 
     async def get(self, platform: str, user_id: str, reminder_id: int) -> Reminder | None:
         row = await self.pool.fetchrow(
-            f"SELECT {_COLUMNS} FROM reminders WHERE id = $1 AND platform = $2 AND user_id = $3",
+            f"SELECT {codec.COLUMNS} FROM reminders"
+            " WHERE id = $1 AND platform = $2 AND user_id = $3",
             reminder_id,
             platform,
             user_id,
         )
-        return _reminder(row) if row else None
+        return codec.reminder(row) if row else None
 
     async def cancel(self, platform: str, user_id: str, reminder_id: int) -> bool:
         status = await self.pool.execute(
             "UPDATE reminders SET status = 'cancelled', finished_at = $1, claimed_by = NULL,"
             " lease_until = NULL WHERE id = $2 AND platform = $3"
             " AND user_id = $4 AND status IN ('pending', 'claimed')",
-            _ms(datetime.now(UTC)),
+            codec.ms(datetime.now(UTC)),
             reminder_id,
             platform,
             user_id,
@@ -424,7 +378,7 @@ class PostgresReminderStore:
             "UPDATE reminders SET status = 'cancelled', finished_at = $1, claimed_by = NULL,"
             " lease_until = NULL WHERE platform = $2 AND user_id = $3"
             " AND order_no = $4 AND kind = $5 AND status IN ('pending', 'claimed')",
-            _ms(datetime.now(UTC)),
+            codec.ms(datetime.now(UTC)),
             platform,
             user_id,
             order_no,
@@ -440,15 +394,15 @@ class PostgresReminderStore:
                 "UPDATE reminders SET status = 'pending', due_at = $1, attempts = 0,"
                 " claimed_by = NULL, lease_until = NULL, finished_at = NULL, sent_at = NULL"
                 " WHERE id = $2 AND platform = $3 AND user_id = $4"
-                " AND status IN ('pending', 'claimed', 'sent') RETURNING " + _COLUMNS,
-                _ms(due_at),
+                " AND status IN ('pending', 'claimed', 'sent') RETURNING " + codec.COLUMNS,
+                codec.ms(due_at),
                 reminder_id,
                 platform,
                 user_id,
             )
             if row is not None:
                 await con.execute(_NOTIFY, platform)
-        return _reminder(row) if row else None
+        return codec.reminder(row) if row else None
 
     # reminders, for the scheduler
 
@@ -463,7 +417,7 @@ class PostgresReminderStore:
             " WHERE status = 'claimed' AND platform = p.name) AS soonest",
             list(platforms),
         )
-        return _dt(at) if at is not None else None
+        return codec.dt(at) if at is not None else None
 
     async def claim_due(
         self,
@@ -492,21 +446,21 @@ class PostgresReminderStore:
             " ORDER BY at LIMIT $3)"
             " UPDATE reminders AS r SET status = 'claimed', claimed_by = $4, lease_until = $5"
             " FROM pick WHERE r.id = pick.id RETURNING "
-            + ", ".join(f"r.{c.strip()}" for c in _COLUMNS.split(",")),
+            + ", ".join(f"r.{c.strip()}" for c in codec.COLUMNS.split(",")),
             platform,
-            _ms(now),
+            codec.ms(now),
             limit,
             owner,
-            _ms(now + lease),
+            codec.ms(now + lease),
         )
-        return sorted((_reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
+        return sorted((codec.reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
 
     async def mark_sent(self, reminder_id: int, owner: str, now: datetime) -> bool:
         status = await self.pool.execute(
             "UPDATE reminders SET status = 'sent', sent_at = $1, finished_at = $1,"
             " claimed_by = NULL, lease_until = NULL"
             " WHERE id = $2 AND status = 'claimed' AND claimed_by = $3",
-            _ms(now),
+            codec.ms(now),
             reminder_id,
             owner,
         )
@@ -517,7 +471,7 @@ class PostgresReminderStore:
             "UPDATE reminders SET status = 'pending', due_at = $1, attempts = attempts + 1,"
             " last_error = $2, claimed_by = NULL, lease_until = NULL"
             " WHERE id = $3 AND status = 'claimed' AND claimed_by = $4",
-            _ms(due_at),
+            codec.ms(due_at),
             error[:500],
             reminder_id,
             owner,
@@ -530,7 +484,7 @@ class PostgresReminderStore:
             " finished_at = $2, claimed_by = NULL, lease_until = NULL"
             " WHERE id = $3 AND status = 'claimed' AND claimed_by = $4",
             error[:500],
-            _ms(now),
+            codec.ms(now),
             reminder_id,
             owner,
         )
@@ -552,7 +506,7 @@ class PostgresReminderStore:
         status = await self.pool.execute(
             "DELETE FROM reminders WHERE id IN (SELECT id FROM reminders"
             " WHERE status IN ('sent', 'failed', 'cancelled') AND finished_at < $1 LIMIT $2)",
-            _ms(before),
+            codec.ms(before),
             limit,
         )
         return _count(status)
@@ -626,7 +580,7 @@ class PostgresReminderStore:
             platform,
             user_id,
             order_no,
-            _ms(ends_at),
+            codec.ms(ends_at),
         )
 
     async def get_protection(self, platform: str, user_id: str, order_no: str) -> datetime | None:
@@ -637,7 +591,7 @@ class PostgresReminderStore:
             user_id,
             order_no,
         )
-        return _dt(at) if at is not None else None
+        return codec.dt(at) if at is not None else None
 
     async def forget_user(self, platform: str, user_id: str) -> int:
         total = 0
@@ -748,7 +702,7 @@ class PostgresReminderStore:
             platform,
             community_id,
             text,
-            _ms(now),
+            codec.ms(now),
         )
 
     async def list_unanswered(
@@ -762,13 +716,13 @@ class PostgresReminderStore:
             community_id,
             limit,
         )
-        return [UnansweredQuestion(r[0], r[1], r[2], _dt(r[3])) for r in rows]
+        return [UnansweredQuestion(r[0], r[1], r[2], codec.dt(r[3])) for r in rows]
 
     async def prune_unanswered(self, before: datetime, limit: int) -> int:
         status = await self.pool.execute(
             "DELETE FROM unanswered WHERE id IN (SELECT id FROM unanswered"
             " WHERE created_at < $1 LIMIT $2)",
-            _ms(before),
+            codec.ms(before),
             limit,
         )
         return _count(status)
@@ -793,8 +747,8 @@ class PostgresReminderStore:
             " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at"
             " WHERE processed_updates.expires_at <= $3 RETURNING true",
             key,
-            _ms(now + keep),
-            _ms(now),
+            codec.ms(now + keep),
+            codec.ms(now),
         )
         return row is not None
 
@@ -805,7 +759,7 @@ class PostgresReminderStore:
         status = await self.pool.execute(
             "DELETE FROM processed_updates WHERE key IN (SELECT key FROM processed_updates"
             " WHERE expires_at <= $1 LIMIT $2)",
-            _ms(now),
+            codec.ms(now),
             limit,
         )
         return _count(status)

@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import aiosqlite
 
+from bot.storage import codec
 from bot.storage.base import (
     TABLES,
     AdapterState,
@@ -26,7 +27,6 @@ from bot.storage.base import (
     Replace,
     StatEvent,
     StatRow,
-    Status,
     TooManyPending,
     UnansweredQuestion,
     UserPrefs,
@@ -166,61 +166,14 @@ def serialized(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     return run
 
 
-def _ms(when: datetime) -> int:
-    if when.tzinfo is None:
-        raise ValueError("naive datetime: times are timezone-aware UTC inside the bot")
-    return int(when.timestamp() * 1000)
-
-
-def _dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
 P = ParamSpec("P")
 T = TypeVar("T")
 
-_COLUMNS = (
-    "id, platform, user_id, chat_id, kind, order_no, due_at, note, payload, status, "
-    "attempts, created_at, claimed_by, lease_until"
-)
 _FINISHED = "('sent', 'failed', 'cancelled')"
 _INSERT = (
-    "INSERT INTO reminders (platform, user_id, chat_id, kind, order_no, note, payload,"
-    " due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + _COLUMNS
+    f"INSERT INTO reminders ({codec.INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f" RETURNING {codec.COLUMNS}"
 )
-
-
-def _reminder(row: aiosqlite.Row) -> Reminder:
-    return Reminder(
-        id=row[0],
-        platform=row[1],
-        user_id=row[2],
-        chat_id=row[3],
-        kind=Kind(row[4]),
-        order_no=row[5],
-        due_at=_dt(row[6]),
-        note=row[7],
-        payload=json.loads(row[8]),
-        status=Status(row[9]),
-        attempts=row[10],
-        created_at=_dt(row[11]),
-        claimed_by=row[12],
-        lease_until=_dt(row[13]) if row[13] is not None else None,
-    )
-
-
-def _insert_params(reminder: NewReminder, now: datetime) -> tuple[object, ...]:
-    return (
-        reminder.platform,
-        reminder.user_id,
-        reminder.chat_id,
-        reminder.kind.value,
-        reminder.order_no,
-        reminder.note,
-        json.dumps(reminder.payload),
-        _ms(reminder.due_at),
-        _ms(now),
-    )
 
 
 async def _dispose(connection: aiosqlite.Connection) -> None:
@@ -314,11 +267,13 @@ class SQLiteReminderStore:
 
     @serialized
     async def add(self, reminder: NewReminder) -> Reminder:
-        async with self.db.execute(_INSERT, _insert_params(reminder, datetime.now(UTC))) as cur:
+        async with self.db.execute(
+            _INSERT, codec.insert_params(reminder, datetime.now(UTC))
+        ) as cur:
             row = await cur.fetchone()
         await self.db.commit()
         assert row is not None
-        return _reminder(row)
+        return codec.reminder(row)
 
     @serialized
     async def add_many(
@@ -342,7 +297,7 @@ class SQLiteReminderStore:
                     "UPDATE reminders SET status = 'cancelled', finished_at = ?,"
                     " claimed_by = NULL, lease_until = NULL WHERE platform = ? AND user_id = ?"
                     " AND order_no = ? AND kind = ? AND status IN ('pending', 'claimed')",
-                    (_ms(now), platform, user_id, replace.order_no, replace.kind.value),
+                    (codec.ms(now), platform, user_id, replace.order_no, replace.kind.value),
                 )
                 replaced = cur.rowcount
             if cap is not None:
@@ -360,13 +315,13 @@ class SQLiteReminderStore:
                     "INSERT INTO orders (platform, user_id, order_no, protection_ends)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (platform, user_id, order_no)"
                     " DO UPDATE SET protection_ends = excluded.protection_ends",
-                    (platform, user_id, protection.order_no, _ms(protection.ends_at)),
+                    (platform, user_id, protection.order_no, codec.ms(protection.ends_at)),
                 )
             for reminder in reminders:
-                async with db.execute(_INSERT, _insert_params(reminder, now)) as cur:
+                async with db.execute(_INSERT, codec.insert_params(reminder, now)) as cur:
                     row = await cur.fetchone()
                 assert row is not None
-                added.append(_reminder(row))
+                added.append(codec.reminder(row))
         return AddResult(added, replaced)
 
     @serialized
@@ -390,20 +345,20 @@ class SQLiteReminderStore:
     @serialized
     async def list_pending(self, platform: str, user_id: str) -> list[Reminder]:
         async with self.db.execute(
-            f"SELECT {_COLUMNS} FROM reminders WHERE platform = ? AND user_id = ?"
+            f"SELECT {codec.COLUMNS} FROM reminders WHERE platform = ? AND user_id = ?"
             " AND status IN ('pending', 'claimed') ORDER BY due_at, id",
             (platform, user_id),
         ) as cur:
-            return [_reminder(r) for r in await cur.fetchall()]
+            return [codec.reminder(r) for r in await cur.fetchall()]
 
     @serialized
     async def get(self, platform: str, user_id: str, reminder_id: int) -> Reminder | None:
         async with self.db.execute(
-            f"SELECT {_COLUMNS} FROM reminders WHERE id = ? AND platform = ? AND user_id = ?",
+            f"SELECT {codec.COLUMNS} FROM reminders WHERE id = ? AND platform = ? AND user_id = ?",
             (reminder_id, platform, user_id),
         ) as cur:
             row = await cur.fetchone()
-        return _reminder(row) if row else None
+        return codec.reminder(row) if row else None
 
     @serialized
     async def cancel(self, platform: str, user_id: str, reminder_id: int) -> bool:
@@ -411,7 +366,7 @@ class SQLiteReminderStore:
             "UPDATE reminders SET status = 'cancelled', finished_at = ?, claimed_by = NULL,"
             " lease_until = NULL WHERE id = ? AND platform = ?"
             " AND user_id = ? AND status IN ('pending', 'claimed')",
-            (_ms(datetime.now(UTC)), reminder_id, platform, user_id),
+            (codec.ms(datetime.now(UTC)), reminder_id, platform, user_id),
         )
         await self.db.commit()
         return cur.rowcount > 0
@@ -422,7 +377,7 @@ class SQLiteReminderStore:
             "UPDATE reminders SET status = 'cancelled', finished_at = ?, claimed_by = NULL,"
             " lease_until = NULL WHERE platform = ? AND user_id = ?"
             " AND order_no = ? AND kind = ? AND status IN ('pending', 'claimed')",
-            (_ms(datetime.now(UTC)), platform, user_id, order_no, kind.value),
+            (codec.ms(datetime.now(UTC)), platform, user_id, order_no, kind.value),
         )
         await self.db.commit()
         return cur.rowcount
@@ -435,12 +390,12 @@ class SQLiteReminderStore:
             "UPDATE reminders SET status = 'pending', due_at = ?, attempts = 0,"
             " claimed_by = NULL, lease_until = NULL, finished_at = NULL, sent_at = NULL"
             " WHERE id = ? AND platform = ? AND user_id = ?"
-            " AND status IN ('pending', 'claimed', 'sent') RETURNING " + _COLUMNS,
-            (_ms(due_at), reminder_id, platform, user_id),
+            " AND status IN ('pending', 'claimed', 'sent') RETURNING " + codec.COLUMNS,
+            (codec.ms(due_at), reminder_id, platform, user_id),
         ) as cur:
             row = await cur.fetchone()
         await self.db.commit()
-        return _reminder(row) if row else None
+        return codec.reminder(row) if row else None
 
     # reminders, for the scheduler
 
@@ -456,7 +411,7 @@ class SQLiteReminderStore:
             (*platforms, *platforms),
         ) as cur:
             row = await cur.fetchone()
-        return _dt(row[0]) if row and row[0] is not None else None
+        return codec.dt(row[0]) if row and row[0] is not None else None
 
     @serialized
     async def claim_due(
@@ -468,7 +423,7 @@ class SQLiteReminderStore:
         lease: timedelta,
     ) -> list[Reminder]:
         marks = ",".join("?" * len(platforms))
-        at = _ms(now)
+        at = codec.ms(now)
         async with self.db.execute(
             # each side reads at most ``limit`` rows off its index, in order; sorting all
             # due rows for every claim would cost O(n log n) per claim in a burst
@@ -479,12 +434,12 @@ class SQLiteReminderStore:
             " UNION ALL"
             " SELECT * FROM (SELECT id, due_at FROM reminders WHERE status = 'claimed'"
             f" AND platform IN ({marks}) AND lease_until <= ? ORDER BY lease_until LIMIT ?)"
-            " ) ORDER BY due_at LIMIT ?) RETURNING " + _COLUMNS,
-            (owner, _ms(now + lease), *platforms, at, limit, *platforms, at, limit, limit),
+            " ) ORDER BY due_at LIMIT ?) RETURNING " + codec.COLUMNS,
+            (owner, codec.ms(now + lease), *platforms, at, limit, *platforms, at, limit, limit),
         ) as cur:
             rows = await cur.fetchall()
         await self.db.commit()
-        return sorted((_reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
+        return sorted((codec.reminder(r) for r in rows), key=lambda r: (r.due_at, r.id))
 
     @serialized
     async def mark_sent(self, reminder_id: int, owner: str, now: datetime) -> bool:
@@ -492,7 +447,7 @@ class SQLiteReminderStore:
             "UPDATE reminders SET status = 'sent', sent_at = ?, finished_at = ?,"
             " claimed_by = NULL, lease_until = NULL"
             " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
-            (_ms(now), _ms(now), reminder_id, owner),
+            (codec.ms(now), codec.ms(now), reminder_id, owner),
         )
         await self.db.commit()
         return cur.rowcount > 0
@@ -503,7 +458,7 @@ class SQLiteReminderStore:
             "UPDATE reminders SET status = 'pending', due_at = ?, attempts = attempts + 1,"
             " last_error = ?, claimed_by = NULL, lease_until = NULL"
             " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
-            (_ms(due_at), error[:500], reminder_id, owner),
+            (codec.ms(due_at), error[:500], reminder_id, owner),
         )
         await self.db.commit()
         return cur.rowcount > 0
@@ -514,7 +469,7 @@ class SQLiteReminderStore:
             "UPDATE reminders SET status = 'failed', attempts = attempts + 1, last_error = ?,"
             " finished_at = ?, claimed_by = NULL, lease_until = NULL"
             " WHERE id = ? AND status = 'claimed' AND claimed_by = ?",
-            (error[:500], _ms(now), reminder_id, owner),
+            (error[:500], codec.ms(now), reminder_id, owner),
         )
         await self.db.commit()
         return cur.rowcount > 0
@@ -534,7 +489,7 @@ class SQLiteReminderStore:
         cur = await self.db.execute(
             "DELETE FROM reminders WHERE id IN (SELECT id FROM reminders"
             f" WHERE status IN {_FINISHED} AND finished_at < ? LIMIT ?)",
-            (_ms(before), limit),
+            (codec.ms(before), limit),
         )
         await self.db.commit()
         return cur.rowcount
@@ -611,7 +566,7 @@ class SQLiteReminderStore:
             "INSERT INTO orders (platform, user_id, order_no, protection_ends) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (platform, user_id, order_no)"
             " DO UPDATE SET protection_ends = excluded.protection_ends",
-            (platform, user_id, order_no, _ms(ends_at)),
+            (platform, user_id, order_no, codec.ms(ends_at)),
         )
         await self.db.commit()
 
@@ -623,7 +578,7 @@ class SQLiteReminderStore:
             (platform, user_id, order_no),
         ) as cur:
             row = await cur.fetchone()
-        return _dt(row[0]) if row and row[0] is not None else None
+        return codec.dt(row[0]) if row and row[0] is not None else None
 
     @serialized
     async def forget_user(self, platform: str, user_id: str) -> int:
@@ -729,7 +684,7 @@ class SQLiteReminderStore:
     ) -> None:
         await self.db.execute(
             "INSERT INTO unanswered (platform, community_id, text, created_at) VALUES (?, ?, ?, ?)",
-            (platform, community_id, text, _ms(now)),
+            (platform, community_id, text, codec.ms(now)),
         )
         await self.db.commit()
 
@@ -744,14 +699,14 @@ class SQLiteReminderStore:
             (platform, community_id, limit),
         ) as cur:
             rows = await cur.fetchall()
-        return [UnansweredQuestion(r[0], r[1], r[2], _dt(r[3])) for r in rows]
+        return [UnansweredQuestion(r[0], r[1], r[2], codec.dt(r[3])) for r in rows]
 
     @serialized
     async def prune_unanswered(self, before: datetime, limit: int) -> int:
         cur = await self.db.execute(
             "DELETE FROM unanswered WHERE id IN (SELECT id FROM unanswered"
             " WHERE created_at < ? LIMIT ?)",
-            (_ms(before), limit),
+            (codec.ms(before), limit),
         )
         await self.db.commit()
         return cur.rowcount
@@ -779,7 +734,7 @@ class SQLiteReminderStore:
             "INSERT INTO processed_updates (key, expires_at) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at"
             " WHERE processed_updates.expires_at <= ? RETURNING 1",
-            (key, _ms(now + keep), _ms(now)),
+            (key, codec.ms(now + keep), codec.ms(now)),
         ) as cur:
             row = await cur.fetchone()
         await self.db.commit()
@@ -793,7 +748,7 @@ class SQLiteReminderStore:
         cur = await self.db.execute(
             "DELETE FROM processed_updates WHERE key IN (SELECT key FROM processed_updates"
             " WHERE expires_at <= ? LIMIT ?)",
-            (_ms(now), limit),
+            (codec.ms(now), limit),
         )
         await self.db.commit()
         return cur.rowcount
