@@ -8,18 +8,19 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.autoanswer import IncomingMessage
 from bot.clock import Clock
 from bot.commands import account, community, protection, reminders, seller, when, why
 from bot.commands.catalog import BY_NAME
-from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error
+from bot.commands.context import MAX_ARGS, CommandContext, UsageError, error, zone_named
 from bot.config import Settings
 from bot.i18n import N_, _
 from bot.metrics import Metrics
 from bot.model import Action, Reply, ReplyKind, Request
-from bot.storage.base import AdapterState, Kind, Reminder, ReminderStore, StatEvent
+from bot.storage.base import AdapterState, Kind, Reminder, ReminderStore, StatEvent, UserPrefs
 from bot.timefmt import format_when
 from knowledge import Matcher
 from knowledge.detect import LanguageDetector, lexicon_stopwords
@@ -385,21 +386,22 @@ class Core:
 
     # for the scheduler
 
-    async def reminder_language(self, reminder: Reminder) -> str:
+    @staticmethod
+    def reminder_language(reminder: Reminder, prefs: UserPrefs) -> str:
         """A reminder speaks its owner's chosen language, else the language it was created
         in (stored in its payload), else English."""
-        prefs = await self.store.get_prefs(reminder.platform, reminder.user_id)
         for lang in (prefs.language, str(reminder.payload.get("lang", ""))):
             if lang in i18n.LANGUAGES:
                 return lang
         return i18n.DEFAULT
 
     async def render_reminder(self, reminder: Reminder, late: bool) -> Reply:
-        with i18n.using(await self.reminder_language(reminder)):
-            return await self._render_reminder(reminder, late)
+        # one read of the owner's preferences gives both the language and the zone
+        prefs = await self.store.get_prefs(reminder.platform, reminder.user_id)
+        with i18n.using(self.reminder_language(reminder, prefs)):
+            return await self._render_reminder(reminder, late, zone_named(prefs.timezone))
 
-    async def _render_reminder(self, reminder: Reminder, late: bool) -> Reply:
-        zone = await self.ctx.zone_of(reminder.platform, reminder.user_id)
+    async def _render_reminder(self, reminder: Reminder, late: bool, zone: ZoneInfo) -> Reply:
         now = self.clock.now()
         late_line = ""
         if late:

@@ -40,11 +40,15 @@ class CommandContext:
 
     async def zone_of(self, platform: str, user_id: str) -> ZoneInfo:
         """The user's time zone (UTC until they set one)."""
-        prefs = await self.store.get_prefs(platform, user_id)
-        try:
-            return ZoneInfo(prefs.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+        return zone_named((await self.store.get_prefs(platform, user_id)).timezone)
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The zone a stored preference names, UTC when it names none this machine knows."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def error(text: str) -> Reply:
