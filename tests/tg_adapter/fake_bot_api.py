@@ -270,6 +270,8 @@ class FakeBotAPI:
     commands: list[dict[str, Any]] = field(default_factory=list)
     commands_by_language: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Each setMyCommands call's list by its language_code ('' for the default)."""
+    admin_commands_by_language: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """The same for the all_chat_administrators scope."""
     unknown_methods: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (method, description)
     started_users: set[int] = field(default_factory=set)  # opened a private chat with the bot
@@ -859,6 +861,14 @@ class FakeBotAPI:
         code = str(params.get("language_code") or "")
         if code and not re.fullmatch(r"[a-z]{2}", code):
             raise TelegramAPIError(400, "Bad Request: invalid language code specified")
+        scope = params.get("scope") or {"type": "default"}
+        if not isinstance(scope, dict):
+            raise TelegramAPIError(400, "Bad Request: can't parse scope JSON object")
+        if scope.get("type") == "all_chat_administrators":
+            self.admin_commands_by_language[code] = commands
+            return True
+        if scope.get("type") != "default":
+            raise TelegramAPIError(400, f"Bad Request: scope {scope.get('type')} not supported")
         self.commands_by_language[code] = commands
         if not code:
             self.commands = commands

@@ -17,13 +17,22 @@ async def test_start_up_registers_the_command_menu_and_polls(tg: Harness) -> Non
     methods = [c.method for c in tg.fake.calls]
     assert methods[:1] == ["getMe"]
     assert {"setMyCommands", "deleteWebhook", "getUpdates"} <= set(methods)
-    assert tg.fake.commands == [{"command": c.name, "description": c.summary} for c in COMMANDS]
+    # everyone's menu leaves out the moderators' commands; group administrators get all
+    members = [c for c in COMMANDS if not c.moderator]
+    assert {c.name for c in COMMANDS} - {c.name for c in members} == {"settings", "stats"}
+    assert tg.fake.commands == [{"command": c.name, "description": c.summary} for c in members]
+    assert tg.fake.admin_commands_by_language[""] == [
+        {"command": c.name, "description": c.summary} for c in COMMANDS
+    ]
     # the menu once per language besides the default, each in that language
     assert set(tg.fake.commands_by_language) == {"", "es", "pt", "fr", "ru", "pl", "de"}
+    assert set(tg.fake.admin_commands_by_language) == set(tg.fake.commands_by_language)
     for code in ("es", "pt", "fr", "ru", "pl", "de"):
         with i18n.using(code):
-            expected = [{"command": c.name, "description": _(c.summary)} for c in COMMANDS]
-        assert tg.fake.commands_by_language[code] == expected, code
+            everyone = [{"command": c.name, "description": _(c.summary)} for c in members]
+            admins = [{"command": c.name, "description": _(c.summary)} for c in COMMANDS]
+        assert tg.fake.commands_by_language[code] == everyone, code
+        assert tg.fake.admin_commands_by_language[code] == admins, code
     assert tg.fake.commands_by_language["es"][0]["description"] == (
         "Qué significa el estado de un pedido y qué hacer"
     )

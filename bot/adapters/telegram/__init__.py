@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeAllChatAdministrators, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter
 
@@ -264,16 +264,25 @@ class TelegramAdapter:
                 log.exception("telegram: error while stopping (%s)", step.__qualname__)
 
     async def _sync_commands(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """The command menu in English (the default) and once per language_code."""
+        """The command menu in English (the default) and once per language_code: everyone's
+        without the moderators' commands, and the full one for group administrators."""
+        admins = BotCommandScopeAllChatAdministrators()
         for code in (None, *MENU_LANGUAGES):
             with i18n.using(code or i18n.DEFAULT):
-                menu = [BotCommand(c.name, c.shown_summary[:256]) for c in COMMANDS]
-            try:
-                await app.bot.set_my_commands(menu, language_code=code)
-            except TelegramError as exc:  # the menu is a convenience; serving matters more
-                log.warning(
-                    "telegram: could not set the %s command menu: %s", code or "default", exc
-                )
+                full = [BotCommand(c.name, c.shown_summary[:256]) for c in COMMANDS]
+                members = [
+                    BotCommand(c.name, c.shown_summary[:256]) for c in COMMANDS if not c.moderator
+                ]
+            for menu, scope in ((members, None), (full, admins)):
+                try:
+                    await app.bot.set_my_commands(menu, scope=scope, language_code=code)
+                except TelegramError as exc:  # the menu is a convenience; serving matters more
+                    log.warning(
+                        "telegram: could not set the %s command menu%s: %s",
+                        code or "default",
+                        " for administrators" if scope else "",
+                        exc,
+                    )
 
     # ------------------------------------------------------------------ watching polling
     def _on_polling_error(self, exc: TelegramError) -> None:
