@@ -24,6 +24,21 @@ STORE_TIMEOUT = 2.0
 """Seconds the store may take to answer a health check."""
 
 
+async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Bind ``app`` on ``host:port`` (``0`` picks a free port): its runner, for cleanup,
+    and the port bound. Nothing is left open when binding fails."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    sockets = getattr(site._server, "sockets", None) or []
+    return runner, int(sockets[0].getsockname()[1]) if sockets else port
+
+
 class HealthServer:
     """Serves ``/healthz`` and ``/metrics``; :attr:`port` is the port bound."""
 
@@ -43,17 +58,7 @@ class HealthServer:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/metrics", self._metrics)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        sockets = getattr(site._server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1]) if sockets else port
-        self._runner = runner
+        self._runner, self.port = await serve(app, host, port)
         log.info("health and metrics on http://%s:%d/healthz and /metrics", host, self.port)
 
     async def stop(self) -> None:

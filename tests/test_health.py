@@ -21,6 +21,9 @@ from tests.core.conftest import idle
 from tests.discord_adapter.conftest import settle
 from tests.discord_adapter.fake_discord import FakeDiscord
 from tests.tg_adapter.conftest import USER, Harness
+from tests.tg_adapter.conftest import (
+    fake as fake,
+)  # the fixture, with its checks on what the adapter sent
 from tests.tg_adapter.fake_bot_api import TOKEN, FakeBotAPI
 
 ORDER = "8123456789012345"
@@ -55,16 +58,6 @@ class HttpHarness(Harness):
             if all(found.get(k) == v for k, v in labels.items()):
                 total += float(m.group(3))
         return total
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.close()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from aiohttp import web
 from telegram import Bot, Update
 
 from bot.adapters.telegram.transport import sanitize_update
+from bot.http import serve
 
 log = logging.getLogger(__package__)  # one logger for the whole adapter
 
@@ -51,18 +52,7 @@ class WebhookListener:
     async def start(self, host: str, port: int) -> None:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post(self.path, self._receive)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        self.port = int(sockets[0].getsockname()[1]) if sockets else port
-        self._runner = runner
+        self._runner, self.port = await serve(app, host, port)
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
