@@ -5,6 +5,7 @@
     python -m knowledge show ID                a card as a person reads it
     python -m knowledge list                   card ids and titles
     python -m knowledge check                  validate every card and the lexicon
+    python -m knowledge train                  retrain the classifier (source checkout)
 
 Every command takes ``--cards DIR`` and ``--lexicon FILE`` to use other card files. Errors
 are one line on stderr and a non-zero exit code, never a traceback: 1 for broken cards
@@ -19,10 +20,12 @@ import json
 import os
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from knowledge import classifier
 from knowledge.card import LANGUAGES, Card
 from knowledge.lexicon import LEXICON, Lexicon
 from knowledge.loader import CARDS_DIR, I18N_DIR, CardError, load_cards, missing_translations
@@ -52,7 +55,10 @@ def match_json(result: Match) -> str:
 
 
 def _matcher(args: argparse.Namespace) -> Matcher:
-    return Matcher(load_cards(args.cards), Lexicon.load(args.lexicon))
+    # The shipped classifier reads the packaged lexicon's keys: another lexicon is
+    # matched with the lexicon and the semantic signal only.
+    packaged = args.lexicon.resolve() == LEXICON.resolve()
+    return Matcher(load_cards(args.cards), Lexicon.load(args.lexicon), classifier=packaged)
 
 
 def _out(text: str = "", stream: TextIO | None = None) -> None:
@@ -113,6 +119,29 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
     languages = ", ".join(LANGUAGES)
     _out(f"ok: {len(cards)} cards in {len(LANGUAGES)} languages ({languages})")
+    return EXIT_OK
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    cards = load_cards(args.cards)
+    lexicon = Lexicon.load(args.lexicon)
+    files = classifier.training_files(args.data)
+    examples = classifier.card_examples(cards) + classifier.load_examples(files)
+    matcher = Matcher(cards, lexicon, classifier=False)
+    classes = [*sorted(cards), classifier.TRIAGE, classifier.NULL]
+    started = time.perf_counter()
+    meta = {
+        "fingerprint": classifier.fingerprint(cards, files, args.lexicon),
+        "examples": len(examples),
+        "files": [f.name for f in files],
+    }
+    model = classifier.train(examples, matcher.read_words, matcher.embedder, classes, meta=meta)
+    model.save(args.out)
+    seconds = time.perf_counter() - started
+    _out(
+        f"trained on {len(examples)} examples ({len(files)} files and the cards' phrases), "
+        f"{len(model.index)} features, {len(classes)} classes, in {seconds:.1f} s: {args.out}"
+    )
     return EXIT_OK
 
 
@@ -227,6 +256,29 @@ def build_parser() -> argparse.ArgumentParser:
         "or one line naming the broken file and field and exit 1.",
     )
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "train",
+        parents=[common],
+        help="retrain the classifier from the labelled messages",
+        description="Train the matcher's classifier on the cards' phrases and the labelled "
+        "messages in a source checkout, and write the model the package ships.",
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=classifier.TRAINING_DIR,
+        metavar="DIR",
+        help="folder of the labelled sets; default: tests/data of this checkout",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=classifier.MODEL,
+        metavar="FILE",
+        help="where to write the model; default: the packaged knowledge/model/classifier.npz",
+    )
+    p.set_defaults(func=cmd_train)
     return parser
 
 

@@ -30,6 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.card import Card
+from knowledge.classifier import NULL, TRIAGE, Classifier, features, packaged_classifier
 from knowledge.lexicon import LEXICON, Lexicon
 from knowledge.semantic import Embedder, packaged_embedder
 from knowledge.text import MAX_QUERY_CHARS, fold, is_code, tokens
@@ -91,6 +92,18 @@ SEMANTIC_NEAR = 0.70
 LEXICON_NEAR = 40.0
 SEMANTIC_ALTERNATIVE = 0.4
 """A not-sure answer offers a card as an alternative only if it is at least this alike."""
+CLASSIFIER_ACCEPT = 0.4
+"""The classifier's first class answers at this probability or more (it has a class for
+off-topic text, so a low probability means it saw nothing like the text)..."""
+CLASSIFIER_ALONE = 0.8
+"""...on its own at this probability; below it, only where the lexicon agrees: ranks
+the card first, or scores it at least CLASSIFIER_LEXICON."""
+CLASSIFIER_LEXICON = 20.0
+CLASSIFIER_SECOND = 0.3
+"""Where the lexicon is sure (ACCEPT) of a card the classifier ranks second to "none"
+at this probability or more, the lexicon's card is answered."""
+CLASSIFIER_ALTERNATIVE = 0.1
+"""A not-sure answer offers the cards the classifier gives at least this probability."""
 TRIAGE_MAX_UNKNOWN = 2
 """A generic question ("why did my order get cancelled so suddenly") may carry this many
 words no card uses; more, and it is about something else."""
@@ -131,6 +144,9 @@ class _Query:
     context: bool
     sequence: tuple[str, ...] = ()
     """The keys in the order the words came, "?" for a word no card uses."""
+    read: tuple[tuple[bool, str], ...] = ()
+    """Every word as (is a stop word, key) for the classifier: card keys as above, and
+    the stem of a word no card uses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +166,22 @@ class Matcher:
         cards: dict[str, Card],
         lexicon: Lexicon | None = None,
         embedder: Embedder | bool | None = True,
+        classifier: Classifier | bool | None = True,
     ) -> None:
         """``embedder``: the static embeddings for the semantic signal (True: the packaged
-        ones; False or None: lexicon only)."""
+        ones; False or None: lexicon only). ``classifier``: the learned signal (True: the
+        shipped model, which needs the packaged embeddings; False or None: none)."""
         self.cards = cards
         self.lexicon = lexicon or Lexicon.load()
         self.embedder = packaged_embedder() if embedder is True else (embedder or None)
+        if classifier is True:
+            classifier = packaged_classifier() if self.embedder is not None else None
+        self.classifier: Classifier | None = classifier or None
+        if self.classifier is not None:
+            # Only the classes this card set has: a card removed from a live card folder
+            # is never answered, and one added is left to the lexicon.
+            known = {*cards, TRIAGE, NULL}
+            self._c_usable = np.array([c in known for c in self.classifier.classes])
         self._build_semantic()
         lex = self.lexicon
         phrases: list[tuple[str, list[str], frozenset[str], str, str]] = []
@@ -325,35 +351,43 @@ class Matcher:
         weights = self.weights
         keys: dict[str, float] = {}
         sequence: list[str] = []
+        read: list[tuple[bool, str]] = []
         unknown = 0
         context = False
         for word in words:
             if word in lex.context:
                 context = True
+            if word in stopwords:
+                read.append((True, word))
+                continue
             conf = 1.0
-            found: list[str] = []
-            if word not in stopwords:
-                found = [k for k in lex.resolve(word) if k in weights]
-                if not found:
-                    fixed = self._correct(word)
-                    if fixed is None:
-                        unknown += 1
-                        sequence.append("?")
-                        continue
+            resolved = lex.resolve(word)
+            found = [k for k in resolved if k in weights]
+            if not found:
+                fixed = self._correct(word)
+                if fixed is not None:
                     word, conf = fixed
                     if word in lex.context:
                         context = True
-                    if word not in stopwords:
-                        found = [k for k in lex.resolve(word) if k in weights]
-                        if not found:
-                            unknown += 1
-                            sequence.append("?")
-                            continue
+                    if word in stopwords:
+                        read.append((True, word))
+                        continue
+                    found = [k for k in lex.resolve(word) if k in weights]
+                if not found:
+                    unknown += 1
+                    sequence.append("?")
+                    read.extend((False, k) for k in resolved)
+                    continue
             sequence.extend(found)
+            read.extend((False, k) for k in found)
             for k in found:
                 if keys.get(k, 0.0) < conf:
                     keys[k] = conf
-        return _Query(keys, unknown, context, tuple(sequence))
+        return _Query(keys, unknown, context, tuple(sequence), tuple(read))
+
+    def read_words(self, words: list[str]) -> list[tuple[bool, str]]:
+        """Words as the classifier reads them: (is a stop word, key) pairs."""
+        return list(self._read_query(words).read)
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -481,6 +515,24 @@ class Matcher:
                 best[card] = score
         return best
 
+    def classify(self, text: str) -> list[tuple[str, float]]:
+        """The classifier's classes (card ids, ``triage``, ``null``) by probability, best
+        first; empty without a classifier."""
+        if self.classifier is None or not isinstance(text, str) or not text.strip():
+            return []
+        words = tokens(text)
+        return self._classify(words, self._read_query(words))
+
+    def _classify(self, words: list[str], query: _Query) -> list[tuple[str, float]]:
+        clf = self.classifier
+        if clf is None or not query.read:
+            return []
+        vector = self.embedder.embed_words(words) if self.embedder else None
+        p = clf.proba(features(list(query.read)), vector)
+        p = np.where(self._c_usable, p, 0.0)
+        order = np.argsort(-p)[:5]
+        return [(clf.classes[i], float(p[i])) for i in order]
+
     def match(self, text: str) -> Match:
         """The best card for ``text`` with a 0-100 score and up to three alternatives,
         or ``card=None`` when no card is a sure answer."""
@@ -490,7 +542,76 @@ class Matcher:
         if self._elsewhere(words):
             return Match(None, 0.0)  # "amazon cancelled my order": another shop's order
         query = self._read_query(words)
+        if self.classifier is not None:
+            return self._decide(words, query)
         ranked = sorted(self._score(query).items(), key=lambda kv: (-kv[1], kv[0]))
+        return self._decide_lexicon(text, query, ranked)
+
+    def _decide(self, words: list[str], query: _Query) -> Match:
+        """Lexicon and classifier together: the classifier's class when it is sure, or
+        fairly sure and the lexicon agrees; the generic question gets triage."""
+        classes = self._classify(words, query)
+        best, prob = classes[0] if classes else (NULL, 0.0)
+        # A text that hinges on one status word among others ("frozen yogurt near me",
+        # "closed on sundays?"), with no order word, is answered only where the lexicon's
+        # phrases find the card too.
+        grounded = query.context or query.unknown == 0 or len(query.keys) > query.unknown
+        if prob >= CLASSIFIER_ALONE and grounded and best not in (NULL, TRIAGE):
+            # Sure on its own: the lexicon's scores would change nothing (and cost most
+            # of the time a query takes).
+            alts = tuple(
+                Alternative(cid, round(100.0 * p, 1))
+                for cid, p in classes[1:4]
+                if cid not in (NULL, TRIAGE) and p >= CLASSIFIER_ALTERNATIVE
+            )
+            return Match(best, round(100.0 * prob, 1), alts)
+        ranked = sorted(self._score(query).items(), key=lambda kv: (-kv[1], kv[0]))
+        top_id, top = ranked[0] if ranked else ("", 0.0)
+        lexicon = dict(ranked)
+        generic = top < ACCEPT and self._is_generic(query)
+        if generic or (best == TRIAGE and grounded):
+            if best == TRIAGE and prob < CLASSIFIER_ACCEPT and top >= ACCEPT:
+                pass  # the lexicon is sure of a card the classifier barely doubts
+            else:
+                return Match(None, round(top, 1), triage=self.triage)
+        if best == NULL and top >= ACCEPT and dict(classes).get(top_id, 0.0) >= CLASSIFIER_SECOND:
+            # The lexicon is sure and the classifier torn between it and nothing ("bought
+            # it on aliexpress not amazon, shipment cancelled"): the lexicon's card.
+            best, prob = top_id, max(dict(classes)[top_id], CLASSIFIER_ACCEPT)
+        if (
+            best not in (NULL, TRIAGE)
+            and prob >= CLASSIFIER_ACCEPT
+            and (
+                lexicon.get(best, 0.0) >= ACCEPT
+                or (
+                    grounded
+                    and (
+                        prob >= CLASSIFIER_ALONE
+                        or best == top_id
+                        or lexicon.get(best, 0.0) >= CLASSIFIER_LEXICON
+                    )
+                )
+            )
+        ):
+            alts = tuple(
+                Alternative(cid, round(sc, 1))
+                for cid, sc in ranked[:4]
+                if sc >= ALTERNATIVE and cid != best
+            )[:3]
+            return Match(best, round(max(lexicon.get(best, 0.0), 100.0 * prob), 1), alts)
+        # Not sure: offer what the classifier or the lexicon found likely, answer nothing.
+        near: list[Alternative] = []
+        for cid, p in classes:
+            if cid not in (NULL, TRIAGE) and p >= CLASSIFIER_ALTERNATIVE:
+                near.append(Alternative(cid, round(max(lexicon.get(cid, 0.0), 100.0 * p), 1)))
+        for cid, sc in ranked[:3]:
+            if sc >= ALTERNATIVE and all(a.card != cid for a in near):
+                near.append(Alternative(cid, round(sc, 1)))
+        near.sort(key=lambda a: -a.score)
+        return Match(None, round(top, 1), tuple(near[:3]))
+
+    def _decide_lexicon(self, text: str, query: _Query, ranked: list[tuple[str, float]]) -> Match:
+        """Lexicon, with the semantic signal when it is not sure (no classifier)."""
         top_id, top = ranked[0] if ranked else ("", 0.0)
         if top < ACCEPT and self._is_generic(query):
             return Match(None, round(top, 1), triage=self.triage)

@@ -91,7 +91,7 @@ async def test_off_topic_gets_one_line_and_no_keyboard(harness: Harness) -> None
 
 async def test_not_sure_offers_likely_statuses_without_guessing(harness: Harness) -> None:
     # Close to a status, sure of none: a short list to choose from, at most MAX_NEAR.
-    question = "aliexpress wants my ID to confirm the payment"
+    question = "my order has a problem with the seller"
     found = harness.bot.core.matcher.match(question)
     assert found.card is None and found.alternatives  # the premise of this test
     reply = await harness.ask(f"/why {question}", private=False)

@@ -113,7 +113,7 @@ async def test_auto_answer_on_off_limits_and_not_helpful(harness: Harness) -> No
         "settings", {"setting": "autoanswer", "value": "on"}, permissions=MANAGE_GUILD
     )
     sent = [
-        message_create("the status says payment failed"),  # not confident enough
+        message_create("payment failed"),  # not confident enough
         message_create("@everyone " + QUESTION),
         message_create(f"<@&{ROLE}> {QUESTION}", mention_roles=(ROLE,)),
         message_create(QUESTION, bot=True),

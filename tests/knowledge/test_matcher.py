@@ -176,11 +176,12 @@ def test_negative_prefixes(matcher: Matcher) -> None:
     assert matcher.match("unpaid order got closed").card == "unpaid-closed"
 
 
-def test_near_concept_is_not_a_full_match(matcher: Matcher) -> None:
-    # "closed" stands in for "cancelled" at a discount: not sure enough on its own.
-    assert matcher.match("the seller closed it").card is None
+def test_near_concept_is_not_a_full_match() -> None:
+    # "closed" stands in for "cancelled" at a discount: the lexicon alone is not sure.
+    lexicon = Matcher(load_cards(), classifier=False, embedder=False)
+    assert lexicon.match("the seller closed it").card is None
     assert "seller-cancelled" in {
-        a.card for a in matcher.match("the seller closed it").alternatives
+        a.card for a in lexicon.match("the seller closed it").alternatives
     }
 
 

@@ -56,7 +56,6 @@ def test_a_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
     [
         ("never got my package", "item-not-received"),
         ("tracking says no information", "tracking-not-updating"),
-        ("pretty sure its fake", "item-not-as-described"),
     ],
 )
 def test_semantic_signal_answers_what_the_lexicon_alone_does_not(text: str, card: str) -> None:

@@ -111,7 +111,7 @@ async def test_an_admin_bot_is_not_told_it_is_blind(tg: Harness) -> None:
 
 async def test_only_confident_plain_messages_from_people_once_per_card(tg: Harness) -> None:
     await turn_on(tg)
-    await say(tg, "the status says payment failed")  # /why would answer; 65 < 85
+    await say(tg, "payment failed")  # /why would answer; 69 < 85
     await say(tg, "hey @everyone " + QUESTION)
     tg.fake.send_text(QUESTION, user_id=444, chat_id=GROUP, is_bot=True)
     tg.fake.send_text(QUESTION, user_id=OTHER, chat_id=GROUP, edited=True)  # an edit
