@@ -5,8 +5,8 @@ The lexicon reads a text as concept keys ("shop", "vendedor", "Händler" are all
 statuses and short questions well, but a story ("ordered a lamp for my mum's birthday,
 paid on friday, today it just says closed, wtf") or slang ("seller bailed") has words no
 phrase has, and a hand-set scoring cannot tell which of them matter. This classifier
-learns that from labelled messages (``knowledge/training/*.yaml``, written apart from the
-cards, plus the cards' own phrases):
+learns that from labelled messages (``tests/data/training/*.yaml`` and the other sets
+:data:`TRAINING_SETS` lists, written apart from the cards, plus the cards' own phrases):
 
 - *features*: the same keys the lexicon reads (so a word learned in English also counts
   in the six other languages it maps from), stop words (``why``, ``still``, ``not``), pairs
@@ -82,7 +82,6 @@ CHAR_MIN = 4
 EPOCHS = 600
 LEARNING_RATE = 0.05
 L2 = 1e-5
-EMBEDDING_SCALE = 1.0
 
 
 class ModelError(RuntimeError):
@@ -146,7 +145,7 @@ class Classifier:
         ids = [i for f in feats if (i := self.index.get(f)) is not None]
         z = self.weights[ids].sum(axis=0)
         if vector is not None and vector.shape[0] == self.dimensions:
-            z += (vector * EMBEDDING_SCALE) @ self.dense
+            z += vector @ self.dense
         return z
 
     def proba(self, feats: Iterable[str], vector: np.ndarray | None) -> np.ndarray:
@@ -278,7 +277,7 @@ def train(
         for row, ws in enumerate(words):
             vector = embedder.embed_words(ws)
             if vector is not None:
-                dense_in[row] = vector * EMBEDDING_SCALE
+                dense_in[row] = vector
     else:
         dense_in = np.zeros((n, 0))
     target = np.zeros((n, c))

@@ -569,15 +569,15 @@ class Matcher:
         top_id, top = ranked[0] if ranked else ("", 0.0)
         lexicon = dict(ranked)
         generic = top < ACCEPT and self._is_generic(query)
-        if generic or (best == TRIAGE and grounded):
-            if best == TRIAGE and prob < CLASSIFIER_ACCEPT and top >= ACCEPT:
-                pass  # the lexicon is sure of a card the classifier barely doubts
-            else:
-                return Match(None, round(top, 1), triage=self.triage)
-        if best == NULL and top >= ACCEPT and dict(classes).get(top_id, 0.0) >= CLASSIFIER_SECOND:
+        # ...unless the lexicon is sure of a card the classifier barely doubts
+        lexicon_sure = top >= ACCEPT and prob < CLASSIFIER_ACCEPT
+        if generic or (best == TRIAGE and grounded and not lexicon_sure):
+            return Match(None, round(top, 1), triage=self.triage)
+        likely = dict(classes)
+        if best == NULL and top >= ACCEPT and likely.get(top_id, 0.0) >= CLASSIFIER_SECOND:
             # The lexicon is sure and the classifier torn between it and nothing ("bought
             # it on aliexpress not amazon, shipment cancelled"): the lexicon's card.
-            best, prob = top_id, max(dict(classes)[top_id], CLASSIFIER_ACCEPT)
+            best, prob = top_id, max(likely[top_id], CLASSIFIER_ACCEPT)
         if (
             best not in (NULL, TRIAGE)
             and prob >= CLASSIFIER_ACCEPT

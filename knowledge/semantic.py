@@ -83,22 +83,16 @@ class Embedder:
         """The unit vector of ``text``, or None when it has no tokens."""
         # Lone surrogates (from broken input) cannot cross into the Rust tokenizer.
         text = text.encode("utf-8", "replace").decode("utf-8")
-        ids = self.tokenizer.encode(text, add_special_tokens=False).ids
-        if not ids:
-            return None
-        vec = self.vectors[ids].sum(axis=0)
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm > 0 else None
-
-    def word_ids(self, word: str) -> tuple[int, ...]:
-        """The token ids of one word as it reads inside a sentence (cached)."""
-        return self._word_ids(word)
+        return self._unit(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
     def embed_words(self, words: Sequence[str]) -> np.ndarray | None:
         """The unit vector of a text already cut into words (:func:`knowledge.text.tokens`),
         or None. Each word is tokenized once per process and cached, so a query costs a
         few dictionary lookups and one sum instead of a call into the tokenizer."""
-        ids = [i for w in words[:MAX_TOKENS] for i in self._word_ids(w)]
+        return self._unit([i for w in words[:MAX_TOKENS] for i in self._word_ids(w)])
+
+    def _unit(self, ids: Sequence[int]) -> np.ndarray | None:
+        """The normalised sum of these tokens' vectors, or None for no tokens."""
         if not ids:
             return None
         vec = self.vectors[ids].sum(axis=0)
@@ -115,11 +109,9 @@ class Embedder:
         for row, enc in enumerate(
             self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
         ):
-            if enc.ids:
-                vec = self.vectors[enc.ids].sum(axis=0)
-                norm = float(np.linalg.norm(vec))
-                if norm > 0:
-                    out[row] = vec / norm
+            vector = self._unit(enc.ids)
+            if vector is not None:
+                out[row] = vector
         return out
 
 
